@@ -1,0 +1,1 @@
+"""Shared, safe readers for the file formats lists come in."""
