@@ -65,6 +65,8 @@ class ParsedList:
     as_of: date | None = None  # read from the file where it says; else the mirror folder's date
     files: dict[str, str] = field(default_factory=dict)  # file name -> sha256 hex
     skipped: list[Skip] = field(default_factory=list)
+    # Source records read (rows, elements), when a parser groups several into one entry.
+    records: int | None = None
 
     def counts(self) -> dict[str, int]:
         out = {kind.value: 0 for kind in EntityKind}

@@ -9,9 +9,17 @@ and once on PostgreSQL (see ``tests/storage/conftest.py``).
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from flask import Flask
+
+from screening.settings import Settings
+from screening.storage.db import Database
+from screening.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SCREENING_SHARED", ROOT.parent / "shared"))
@@ -32,3 +40,69 @@ def lists_dir(shared_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def eval_dir(shared_dir: Path) -> Path:
     return shared_dir / "eval"
+
+
+# -- databases ----------------------------------------------------------------
+# Every database test runs on SQLite and on PostgreSQL. Each PostgreSQL test gets
+# its own schema (dropped afterwards), so runs never see each other's data. In CI
+# (CI=true) an unreachable PostgreSQL fails the run instead of skipping it.
+
+PG_URL = os.environ.get("SCREENING_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _pg_schema_url(schema: str) -> str:
+    return f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    import sqlalchemy as sa
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL)
+    try:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL unreachable at {PG_URL}: {exc}")
+        pytest.skip(f"PostgreSQL unreachable at {PG_URL}")
+    try:
+        yield _pg_schema_url(schema)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """A migrated, empty database (SQLite file or PostgreSQL schema)."""
+    database = Database(database_url)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(instance_path=tmp_path / "instance", database_url=database_url).resolved()
+
+
+@pytest.fixture
+def make_app(settings: Settings) -> Iterator[Callable[..., Flask]]:
+    """Build apps with the test settings; their database pools are closed afterwards."""
+    apps: list[Flask] = []
+
+    def factory(**overrides: object) -> Flask:
+        app = create_app(replace(settings, **overrides) if overrides else settings)
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        app.extensions["screening"].db.dispose()

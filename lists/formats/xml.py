@@ -9,7 +9,7 @@ needs them, so their presence means the file is not what it claims to be.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from lxml import etree
 
@@ -44,13 +44,13 @@ def parse_xml(source: Path | IO[bytes], *, max_bytes: int = MAX_XML_BYTES) -> et
         tree = etree.parse(str(source) if isinstance(source, Path) else source, parser)
     except etree.XMLSyntaxError as exc:
         raise ListFormatError(f"{name}: not well-formed XML ({exc})") from exc
-    docinfo = tree.docinfo
-    if docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        dtd = docinfo.internalDTD or docinfo.externalDTD
-        if dtd is not None and (list(dtd.iterentities()) or docinfo.system_url):
-            raise ListFormatError(f"{name}: XML declares entities or an external DTD; refused")
-    if docinfo.doctype and ("<!ENTITY" in docinfo.doctype or "SYSTEM" in docinfo.doctype):
-        raise ListFormatError(f"{name}: XML declares an external DTD; refused")
+    # lxml-stubs lack these DocInfo/DTD members; read them defensively.
+    docinfo: Any = tree.docinfo
+    dtd: Any = docinfo.internalDTD or docinfo.externalDTD
+    declares_entities = dtd is not None and any(True for _ in dtd.iterentities())
+    doctype = docinfo.doctype or ""
+    if declares_entities or docinfo.system_url or "<!ENTITY" in doctype or "SYSTEM" in doctype:
+        raise ListFormatError(f"{name}: XML declares entities or an external DTD; refused")
     return tree
 
 

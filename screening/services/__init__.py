@@ -1,0 +1,1 @@
+"""Use-cases: the one place web, API, CLI and jobs call into."""

@@ -1,0 +1,144 @@
+"""Settings: one frozen object, read once from ``SCREENING_*`` environment variables.
+
+Tests and the CLI build :class:`Settings` directly; nothing mutates module
+globals. :meth:`Settings.from_env` validates every value and raises
+:class:`~screening.errors.ConfigError` with a one-line message that names the
+variable, so a bad deployment stops at start-up instead of at the first request.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from screening.errors import ConfigError
+
+PREFIX = "SCREENING_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Where the SQLite file, the secret key and generated reports live.
+    instance_path: Path = Path("instance")
+    # SQLAlchemy URL. Empty means "SQLite file in the instance folder".
+    database_url: str = ""
+    # Celery broker (redis://...). Empty means batch work runs in-process.
+    broker_url: str = ""
+    # A folder laid out <source>/<as-of date>/<official files>; empty means download.
+    list_mirror: Path | None = None
+    # HS nomenclature CSV (datasets/harmonized-system layout) for code descriptions.
+    hs_nomenclature: Path | None = None
+    # Match scores at or above `alert_threshold` raise an alert; between
+    # `review_threshold` and it, a hit is shown for review.
+    alert_threshold: float = 0.80
+    review_threshold: float = 0.60
+    max_upload_bytes: int = 25 * 1024 * 1024
+    max_rows: int = 200_000
+    # Inputs up to this many rows are screened synchronously by the API.
+    sync_rows: int = 500
+    # A new list version may lose at most this share of entries without --force.
+    max_list_shrink: float = 0.10
+    secret_key: str = field(default="", repr=False)
+    # Timeout for downloads of official lists, in seconds.
+    download_timeout: float = 60.0
+
+    def __post_init__(self) -> None:
+        for name in ("alert_threshold", "review_threshold"):
+            value = getattr(self, name)
+            if not 0.0 < value <= 1.0:
+                raise ConfigError(_var(name) + f": must be in (0, 1], got {value}")
+        if self.review_threshold > self.alert_threshold:
+            raise ConfigError(
+                _var("review_threshold")
+                + f": must not exceed SCREENING_ALERT_THRESHOLD ({self.alert_threshold})"
+            )
+        if not 0.0 <= self.max_list_shrink <= 1.0:
+            raise ConfigError(_var("max_list_shrink") + ": must be in [0, 1]")
+        for name in ("max_upload_bytes", "max_rows", "sync_rows"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(_var(name) + ": must be a positive integer")
+        if self.database_url:
+            _check_database_url(self.database_url)
+        if self.broker_url and "://" not in self.broker_url:
+            raise ConfigError(_var("broker_url") + f": cannot parse {self.broker_url!r} as a URL")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``SCREENING_*`` variables (``os.environ`` by default).
+
+        Raises:
+            ConfigError: a value cannot be parsed or is out of range.
+        """
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(_var(f.name))
+            if raw is None or not raw.strip():
+                continue
+            values[f.name] = _parse(f.name, str(f.type), raw.strip())
+        return cls(**values)
+
+    def resolved(self) -> Settings:
+        """Fill in what depends on the instance folder (database file, secret key)."""
+        instance = self.instance_path.resolve()
+        database_url = self.database_url or f"sqlite:///{instance / 'screening.db'}"
+        secret_key = self.secret_key or _instance_secret(instance)
+        return replace(self, instance_path=instance, database_url=database_url, secret_key=secret_key)
+
+    @property
+    def reports_path(self) -> Path:
+        return self.instance_path / "reports"
+
+    @property
+    def uploads_path(self) -> Path:
+        return self.instance_path / "uploads"
+
+
+def _var(name: str) -> str:
+    return PREFIX + name.upper()
+
+
+def _parse(name: str, type_name: str, raw: str) -> Any:
+    try:
+        if "float" in type_name:
+            return float(raw)
+        if "int" in type_name:
+            return int(raw.replace("_", ""))
+        if "Path" in type_name:
+            return Path(raw).expanduser()
+        return raw
+    except ValueError:
+        raise ConfigError(f"{_var(name)}: cannot parse {raw!r} as {type_name}") from None
+
+
+def _check_database_url(url: str) -> None:
+    # Imported here so that the pure core can read settings without SQLAlchemy.
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"{_var('database_url')}: cannot parse {url!r} as a database URL") from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            f"{_var('database_url')}: unsupported database {parsed.get_backend_name()!r}"
+            " (use sqlite or postgresql)"
+        )
+
+
+def _instance_secret(instance: Path) -> str:
+    """A secret key kept in the instance folder, created on first use."""
+    path = instance / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        instance.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
