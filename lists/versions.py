@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,23 +47,27 @@ class Diff:
 
 
 def diff(
-    old: Mapping[str, tuple[str, Mapping[str, Any]]],
+    old: Mapping[str, str],
     new: Mapping[str, tuple[str, Mapping[str, Any]]],
+    old_data: Callable[[list[str]], Mapping[str, Mapping[str, Any]]],
 ) -> Diff:
-    """Compare two versions given as ``entity_id -> (fingerprint, canonical dict)``."""
+    """Compare two versions.
+
+    ``old`` maps entity ids to fingerprints; ``new`` to ``(fingerprint, canonical dict)``;
+    ``old_data`` fetches the old canonical dicts of the few entries whose fingerprints
+    differ, so that a diff of two large versions reads little of the old one.
+    """
     result = Diff()
-    for entity_id in sorted(new.keys() - old.keys(), key=_natural):
-        result.added.append(entity_id)
-    for entity_id in sorted(old.keys() - new.keys(), key=_natural):
-        result.removed.append(entity_id)
-    for entity_id in sorted(new.keys() & old.keys(), key=_natural):
-        old_fp, old_data = old[entity_id]
-        new_fp, new_data = new[entity_id]
-        if old_fp != new_fp:
-            fields = sorted(
-                k for k in old_data.keys() | new_data.keys() if old_data.get(k) != new_data.get(k)
-            )
-            result.changed.append({"entity_id": entity_id, "fields": fields})
+    result.added = sorted(new.keys() - old.keys(), key=_natural)
+    result.removed = sorted(old.keys() - new.keys(), key=_natural)
+    changed = sorted((k for k in new.keys() & old.keys() if old[k] != new[k][0]), key=_natural)
+    before = old_data(changed) if changed else {}
+    for entity_id in changed:
+        old_entry, new_entry = before.get(entity_id, {}), new[entity_id][1]
+        fields = sorted(
+            k for k in old_entry.keys() | new_entry.keys() if old_entry.get(k) != new_entry.get(k)
+        )
+        result.changed.append({"entity_id": entity_id, "fields": fields})
     return result
 
 

@@ -41,6 +41,8 @@ class Context:
             from screening.storage.db import Database
 
             self._db = Database(self.settings.database_url)
+            # Close the pool when the command ends (tests run many commands in one process).
+            click.get_current_context().find_root().call_on_close(self._db.dispose)
         return self._db
 
 

@@ -138,7 +138,8 @@ def load_one(
         outcome = _activate(db, plugin.spec, parsed, force=force, actor=actor,
                             max_shrink=max_shrink, origin=origin)
     except ScreeningError as exc:
-        outcome = LoadOutcome(source=source, status="failed", origin=origin, message=exc.message)
+        message = exc.message if exc.message.startswith(source) else f"{source}: {exc.message}"
+        outcome = LoadOutcome(source=source, status="failed", origin=origin, message=message)
     except Exception as exc:  # a parser bug must not take the other sources down
         log.exception("loading %s from %s failed", source, path)
         outcome = LoadOutcome(source=source, status="failed", origin=origin,
@@ -168,8 +169,10 @@ def _activate(db: Database, spec: Any, parsed: ParsedList, *, force: bool, actor
             )
         versions.check(parsed, spec, previous_count=active.entry_count if active else None,
                        max_shrink=max_shrink, force=force)
-        old = list_store.keyed_entries(session, active.id) if active else {}
-        change = versions.diff(old, new)
+        old = list_store.fingerprints(session, active.id) if active else {}
+        change = versions.diff(
+            old, new, lambda ids: list_store.entry_datas(session, active.id, ids) if active else {}
+        )
         diff = {**change.to_dict(), "previous_version": active.id if active else None}
         version = list_store.store_version(
             session,
@@ -301,9 +304,15 @@ def diff_versions(db: Database, source: str, from_ref: str | None = None,
             from_version = _find_version(history, from_ref)
             if from_version is None:
                 raise NotFound(f"{source}: no version {from_ref!r}")
-        old = list_store.keyed_entries(session, from_version.id) if from_version else {}
-        new = list_store.keyed_entries(session, to_version.id)
-        change = versions.diff(old, new)
+        old = list_store.fingerprints(session, from_version.id) if from_version else {}
+        new_fps = list_store.fingerprints(session, to_version.id)
+        changed = [k for k in new_fps.keys() & old.keys() if old[k] != new_fps[k]]
+        new_data = list_store.entry_datas(session, to_version.id, changed)
+        new = {k: (fp, new_data.get(k, {})) for k, fp in new_fps.items()}
+        change = versions.diff(
+            old, new,
+            lambda ids: list_store.entry_datas(session, from_version.id, ids) if from_version else {},
+        )
         return {
             "source": source,
             "from": _version_ref(from_version),

@@ -41,12 +41,24 @@ def get_version(session: Session, version_id: int) -> ListVersion | None:
     return session.get(ListVersion, version_id)
 
 
-def keyed_entries(session: Session, version_id: int) -> dict[str, tuple[str, dict[str, Any]]]:
-    """``entity_id -> (fingerprint, canonical dict)`` for one version."""
-    stmt = select(ListEntryRow.entity_id, ListEntryRow.fingerprint, ListEntryRow.data).where(
+def fingerprints(session: Session, version_id: int) -> dict[str, str]:
+    """``entity_id -> fingerprint`` for one version."""
+    stmt = select(ListEntryRow.entity_id, ListEntryRow.fingerprint).where(
         ListEntryRow.version_id == version_id
     )
-    return {row.entity_id: (row.fingerprint, row.data) for row in session.execute(stmt)}
+    return {row.entity_id: row.fingerprint for row in session.execute(stmt)}
+
+
+def entry_datas(session: Session, version_id: int, entity_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The canonical dicts of some entries of one version."""
+    out: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(entity_ids), 500):
+        stmt = select(ListEntryRow.entity_id, ListEntryRow.data).where(
+            ListEntryRow.version_id == version_id,
+            ListEntryRow.entity_id.in_(entity_ids[start : start + 500]),
+        )
+        out.update({row.entity_id: row.data for row in session.execute(stmt)})
+    return out
 
 
 def iter_entries(session: Session, version_ids: Sequence[int]) -> Iterator[ListEntry]:

@@ -220,3 +220,15 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginFailure(Base):
+    """One failed sign-in, kept briefly so every gunicorn worker sees the same rate limit."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_attempt", "username", "client", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(128))  # as typed (normalised), known or not
+    client: Mapped[str] = mapped_column(String(64))  # remote IP address
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

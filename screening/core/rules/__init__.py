@@ -1,0 +1,71 @@
+"""Shipment rules: declared units that turn one row into flags, and the verdict policy.
+
+``RULES`` is the registry, in the order flags are reported. Each rule names the
+claims that motivate it (ids in the claims registry); see ``docs/rules.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from screening.core.rules.base import Citation, Flag, Rule, ShipmentResult, Verdict
+from screening.core.rules.context import RuleContext
+from screening.core.rules.items import ITEM_RULE
+from screening.core.rules.party import PARTY_RULE
+from screening.core.rules.redflags import ACROSS_HUB_RULE, ADDRESS_RULE, MISMATCH_RULE
+from screening.core.rules.route import END_USER_RULE, HUB_RULE, SANCTIONED_RULE
+from screening.core.shipments import ShipmentRow
+
+RULES: tuple[Rule, ...] = (
+    PARTY_RULE,
+    ITEM_RULE,
+    SANCTIONED_RULE,
+    HUB_RULE,
+    END_USER_RULE,
+    MISMATCH_RULE,
+    ACROSS_HUB_RULE,
+    ADDRESS_RULE,
+)
+
+
+@dataclass(frozen=True)
+class VerdictPolicy:
+    """How flags become a verdict.
+
+    The verdict is the worst severity among the flags, after ``overrides``
+    (reason code -> severity) are applied; ``escalate_mediums`` or more
+    ``medium`` flags on one shipment make it ``high`` (many weak signals
+    together deserve a hold). ``disabled`` rule ids are not run.
+    """
+
+    overrides: Mapping[str, Verdict] = field(default_factory=dict)
+    escalate_mediums: int = 3
+    disabled: frozenset[str] = frozenset()
+
+    def severity(self, flag: Flag) -> Verdict:
+        return self.overrides.get(flag.code, flag.severity)
+
+    def verdict(self, flags: Sequence[Flag]) -> Verdict:
+        severities = [self.severity(f) for f in flags]
+        worst = Verdict.worst(severities)
+        if worst is Verdict.MEDIUM and severities.count(Verdict.MEDIUM) >= self.escalate_mediums:
+            return Verdict.HIGH
+        return worst
+
+
+def evaluate(row: ShipmentRow, ctx: RuleContext, policy: VerdictPolicy | None = None,
+             rules: Sequence[Rule] = RULES) -> ShipmentResult:
+    """Run every enabled rule on one row and derive its verdict."""
+    policy = policy or VerdictPolicy()
+    flags: list[Flag] = []
+    for rule in rules:
+        if rule.id not in policy.disabled:
+            flags.extend(rule.run(row, ctx))
+    flags = [replace(f, severity=policy.severity(f)) if f.code in policy.overrides else f
+             for f in flags]
+    return ShipmentResult(row=row, verdict=policy.verdict(flags), flags=tuple(flags))
+
+
+__all__ = ["RULES", "Citation", "Flag", "Rule", "RuleContext", "ShipmentResult", "Verdict",
+           "VerdictPolicy", "evaluate"]
