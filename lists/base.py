@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from screening.core.model import EntityKind, ListEntry
+from screening.errors import ListFormatError
 
 SPEC_DIR = Path(__file__).parent / "sources"
 _DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})$")
@@ -123,3 +124,21 @@ def find_file(path: Path, names: Iterable[str]) -> Path | None:
         if name in by_lower:
             return by_lower[name]
     return None
+
+
+def input_file(path: Path, names: Iterable[str]) -> Path:
+    """The file to parse: ``path`` itself when it is a file, else the first of ``names`` in it.
+
+    A file given directly is parsed whatever its name, so that a wrong file
+    fails on its content with a clear message rather than being skipped.
+
+    Raises:
+        ListFormatError: ``path`` is a folder holding none of ``names``.
+    """
+    if path.is_file():
+        return path
+    wanted = tuple(names)
+    found = find_file(path, wanted) if path.is_dir() else None
+    if found is None:
+        raise ListFormatError(f"{path}: none of {', '.join(wanted)} found")
+    return found
