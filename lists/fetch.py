@@ -35,8 +35,14 @@ def download(
     for official in spec.files:
         target = folder / official.name
         try:
-            _fetch(official.url, target, timeout=timeout, retries=retries, backoff=backoff,
-                   max_bytes=max_bytes)
+            _fetch(
+                official.url,
+                target,
+                timeout=timeout,
+                retries=retries,
+                backoff=backoff,
+                max_bytes=max_bytes,
+            )
         except SourceUnavailable:
             if official.optional:
                 continue
@@ -44,8 +50,9 @@ def download(
     return folder
 
 
-def _fetch(url: str, target: Path, *, timeout: float, retries: int, backoff: float,
-           max_bytes: int) -> None:
+def _fetch(
+    url: str, target: Path, *, timeout: float, retries: int, backoff: float, max_bytes: int
+) -> None:
     last: Exception | None = None
     for attempt in range(retries + 1):
         if attempt:
@@ -53,7 +60,10 @@ def _fetch(url: str, target: Path, *, timeout: float, retries: int, backoff: flo
         partial = target.with_suffix(target.suffix + ".part")
         try:
             request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-            with urllib.request.urlopen(request, timeout=timeout) as response, partial.open("wb") as out:
+            with (
+                urllib.request.urlopen(request, timeout=timeout) as response,
+                partial.open("wb") as out,
+            ):
                 size = 0
                 while chunk := response.read(1 << 20):
                     size += len(chunk)
