@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
+from screening.core.permissions import Role, Scope
 from screening.errors import ScreeningError
 from screening.settings import Settings
 
@@ -187,6 +188,279 @@ def lists_diff(ctx: Context, source: str, from_ref: str | None, to_ref: str | No
             click.echo(f"  {key[0].upper()} {entity_id}")
     for change in result["changed"]:
         click.echo(f"  C {change['entity_id']} ({', '.join(change['fields'])})")
+
+
+# -- screening --------------------------------------------------------------
+
+
+def _index(ctx: Context, mirror: Path | None, sources: tuple[str, ...] = ()) -> Any:
+    """The party index: from a mirror folder (quick start, no database) or the list store."""
+    from screening.services import index as indexes
+
+    wanted = list(sources) or None
+    if mirror is not None:
+        return indexes.build_from_mirror(mirror, wanted)
+    return indexes.build_from_db(ctx.db, wanted)
+
+
+@main.command("screen-parties")
+@click.argument("queries", type=click.File("r", encoding="utf-8"))
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Where to write result lines (default: standard output).")
+@click.option("--source", "sources", multiple=True, help="Only these lists (repeatable).")
+@click.option("--threshold", type=float, help="Lowest score returned (default: the review threshold).")
+@click.option("--mirror", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Read lists from this mirror folder instead of the list store.")
+@pass_ctx
+@friendly
+def screen_parties_cmd(ctx: Context, queries: Any, output: Any, sources: tuple[str, ...],
+                       threshold: float | None, mirror: Path | None) -> None:
+    """Screen party names from a JSONL file; write one result line per query."""
+    from screening.errors import InvalidInput
+    from screening.services.parties import query_from_dict, screen_parties
+    from screening.services.screening import match_policy
+
+    if threshold is not None and not 0 < threshold <= 1:
+        raise InvalidInput(f"--threshold must be in (0, 1], got {threshold}")
+    parsed = []
+    for number, line in enumerate(queries, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"line {number}: not JSON ({exc.msg})") from None
+        if not isinstance(data, dict):
+            raise InvalidInput(f"line {number}: expected a JSON object")
+        parsed.append(query_from_dict(data, number))
+    index = _index(ctx, mirror, sources)
+    results = screen_parties(index, parsed, match_policy(ctx.settings), threshold=threshold,
+                             sources=set(sources) or None)
+    for result in results:
+        output.write(json.dumps({"qid": result["qid"], "hits": result["hits"]},
+                                ensure_ascii=False) + "\n")
+
+
+@main.command("screen")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the Excel risk report here.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the result as JSON here ('-' for standard output).")
+@click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the flags as CSV here.")
+@click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD",
+              help="Map an input column to a field, e.g. --map 'Ship-to=consignee' (repeatable).")
+@click.option("--mirror", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Read lists from this mirror folder (no database; the run is not stored).")
+@pass_ctx
+@friendly
+def screen_cmd(ctx: Context, file: Path, report: Path | None, json_out: Path | None,
+               csv_out: Path | None, maps: tuple[str, ...], mirror: Path | None) -> None:
+    """Screen the shipments in FILE (.xlsx, .csv or .json) and write the report."""
+    from screening.intake import read_shipments
+    from screening.intake.mapping import parse_override_args
+    from screening.services import runs
+    from screening.services.screening import screen_shipments
+
+    settings = ctx.settings
+    data = file.read_bytes()
+    intake = read_shipments(data, file.name, mapping_overrides=parse_override_args(maps),
+                            max_bytes=settings.max_upload_bytes, max_rows=settings.max_rows)
+    mapping = {str(sheet or ""): m.as_dict() for sheet, m in intake.mappings.items()}
+    index = _index(ctx, mirror)
+    if mirror is not None:
+        outcome = screen_shipments(intake.rows, index, settings, errors=intake.errors,
+                                   input_name=file.name, input_sha256=intake.sha256,
+                                   actor=actor(), channel="cli", mapping=mapping)
+    else:
+        outcome = runs.screen_and_store(ctx.db, index, settings, intake.rows,
+                                        errors=intake.errors, actor=actor(), channel="cli",
+                                        input_name=file.name, input_sha256=intake.sha256,
+                                        mapping=mapping)
+    document = outcome.document()
+    _write_outputs(document, report, json_out, csv_out)
+    counts = document["run"]["counts"]
+    click.echo(f"{file.name}: {len(intake.rows)} shipments screened ("
+               + ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+               + f"); {len(intake.errors)} input errors; run {outcome.run_id}", err=True)
+    for error in intake.errors[:20]:
+        where = f"{error.sheet}!" if error.sheet else ""
+        click.echo(f"  {where}row {error.row}: {error.message}", err=True)
+
+
+def _write_outputs(document: dict[str, Any], report: Path | None, json_out: Path | None,
+                   csv_out: Path | None) -> None:
+    if json_out is not None:
+        text = json.dumps(document, ensure_ascii=False, indent=2)
+        if str(json_out) == "-":
+            click.echo(text)
+        else:
+            json_out.write_text(text, encoding="utf-8")
+    if report is not None:
+        from reports import write_report
+
+        write_report(document, report)
+    if csv_out is not None:
+        from reports import write_flags_csv
+
+        write_flags_csv(document, csv_out)
+
+
+# -- users and API keys -----------------------------------------------------
+
+
+@main.group()
+def users() -> None:
+    """Web UI users and their roles (viewer < officer < reviewer < admin)."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option(
+    "--role", required=True, type=click.Choice([r.value for r in Role]), help="The user's role."
+)
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
+)
+@pass_ctx
+@friendly
+def users_create(ctx: Context, username: str, role: str, password_stdin: bool) -> None:
+    """Create USERNAME; this is also how the first admin is made."""
+    from screening.services import accounts
+
+    accounts.check_username(username)  # before asking for a password
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = accounts.create_user(ctx.db, username, password, role, actor=actor())
+    click.echo(f"created user {user.username} with role {user.role}")
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@friendly
+def users_list(ctx: Context, as_json: bool) -> None:
+    """List users with their roles."""
+    from screening.services import accounts
+
+    rows: list[dict[str, Any]] = [
+        {
+            "username": u.username,
+            "role": u.role,
+            "active": u.active,
+            "created_at": u.created_at.isoformat(timespec="seconds"),
+        }
+        for u in accounts.list_users(ctx.db)
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    click.echo(f"{'username':<24} {'role':<9} {'active':<6} created")
+    for row in rows:
+        active = "yes" if row["active"] else "no"
+        click.echo(f"{row['username']:<24} {row['role']:<9} {active:<6} {row['created_at']}")
+
+
+@users.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+@pass_ctx
+@friendly
+def users_set_role(ctx: Context, username: str, role: str) -> None:
+    """Give USERNAME another ROLE."""
+    from screening.services import accounts
+
+    user = accounts.set_role(ctx.db, username, role, actor=actor())
+    click.echo(f"{user.username} now has role {user.role}")
+
+
+@users.command("deactivate")
+@click.argument("username")
+@pass_ctx
+@friendly
+def users_deactivate(ctx: Context, username: str) -> None:
+    """Stop USERNAME from signing in; open sessions end at their next request."""
+    from screening.services import accounts
+
+    user = accounts.deactivate_user(ctx.db, username, actor=actor())
+    click.echo(f"{user.username} deactivated")
+
+
+@main.group("api-keys")
+def api_keys() -> None:
+    """API keys for the JSON API (scopes: screen, read, review, admin)."""
+
+
+@api_keys.command("create")
+@click.option("--name", required=True, help="Who or what uses the key, e.g. 'erp-nightly'.")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    required=True,
+    type=click.Choice([s.value for s in Scope]),
+    help="What the key may do (repeatable).",
+)
+@pass_ctx
+@friendly
+def api_keys_create(ctx: Context, name: str, scopes: tuple[str, ...]) -> None:
+    """Create a key and print it once on stdout; only its hash is stored."""
+    from screening.services import accounts
+
+    key, plaintext = accounts.create_api_key(ctx.db, name, scopes, actor=actor())
+    click.echo(plaintext)
+    click.echo(
+        f"API key {key.prefix} ({', '.join(key.scopes)}) created for {key.name!r}."
+        " Store it now: it cannot be shown again.",
+        err=True,
+    )
+
+
+@api_keys.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@friendly
+def api_keys_list(ctx: Context, as_json: bool) -> None:
+    """List keys by prefix (the secret part is never shown again)."""
+    from screening.services import accounts
+
+    rows: list[dict[str, Any]] = [
+        {
+            "prefix": k.prefix,
+            "name": k.name,
+            "scopes": k.scopes,
+            "created_by": k.created_by,
+            "created_at": k.created_at.isoformat(timespec="seconds"),
+            "last_used_at": k.last_used_at.isoformat(timespec="seconds") if k.last_used_at else None,
+            "revoked_at": k.revoked_at.isoformat(timespec="seconds") if k.revoked_at else None,
+        }
+        for k in accounts.list_api_keys(ctx.db)
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    click.echo(f"{'prefix':<8}  {'name':<20} {'scopes':<26} {'last used':<19}  status")
+    for row in rows:
+        status = f"revoked {row['revoked_at'][:10]}" if row["revoked_at"] else "active"
+        click.echo(
+            f"{row['prefix']:<8}  {row['name']:<20} {','.join(row['scopes']):<26}"
+            f" {row['last_used_at'] or 'never':<19}  {status}"
+        )
+
+
+@api_keys.command("revoke")
+@click.argument("prefix")
+@pass_ctx
+@friendly
+def api_keys_revoke(ctx: Context, prefix: str) -> None:
+    """Revoke the key whose listing shows PREFIX; it is refused from then on."""
+    from screening.services import accounts
+
+    key = accounts.revoke_api_key(ctx.db, prefix, actor=actor())
+    click.echo(f"API key {key.prefix} ({key.name}) revoked")
 
 
 # -- service ----------------------------------------------------------------

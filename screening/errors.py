@@ -75,3 +75,10 @@ class NotReady(ScreeningError):
 
     status = 503
     title = "Service not ready"
+
+
+class RateLimited(ScreeningError):
+    """Too many attempts (e.g. failed sign-ins) in a short time; try again later."""
+
+    status = 429
+    title = "Too many requests"

@@ -45,6 +45,9 @@ class Settings:
     secret_key: str = field(default="", repr=False)
     # Timeout for downloads of official lists, in seconds.
     download_timeout: float = 60.0
+    # Send the session cookie over HTTPS only. Off by default so that `make run`
+    # works on plain http://127.0.0.1; turn it on behind TLS.
+    secure_cookies: bool = False
 
     def __post_init__(self) -> None:
         for name in ("alert_threshold", "review_threshold"):
@@ -102,7 +105,18 @@ def _var(name: str) -> str:
     return PREFIX + name.upper()
 
 
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off"})
+
+
 def _parse(name: str, type_name: str, raw: str) -> Any:
+    if type_name == "bool":
+        # bool("false") is True, so booleans get a real parser.
+        if raw.lower() in _TRUE:
+            return True
+        if raw.lower() in _FALSE:
+            return False
+        raise ConfigError(f"{_var(name)}: cannot parse {raw!r} as a boolean (use true or false)")
     try:
         if "float" in type_name:
             return float(raw)

@@ -106,3 +106,17 @@ def make_app(settings: Settings) -> Iterator[Callable[..., Flask]]:
     yield factory
     for app in apps:
         app.extensions["screening"].db.dispose()
+
+
+@pytest.fixture
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheapest argon2 parameters for this test only.
+
+    The default parameters cost ~0.1 s and 64 MiB per hash, and the account
+    tests hash hundreds of times; production never changes ``HASHER``.
+    """
+    from argon2 import PasswordHasher, profiles
+
+    from screening.services import accounts
+
+    monkeypatch.setattr(accounts, "HASHER", PasswordHasher.from_parameters(profiles.CHEAPEST))

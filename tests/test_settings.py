@@ -36,11 +36,22 @@ def test_reads_prefixed_environment(tmp_path: Path) -> None:
         ({"SCREENING_DATABASE_URL": "mysql://x@y/z"}, "SCREENING_DATABASE_URL"),
         ({"SCREENING_MAX_ROWS": "-3"}, "SCREENING_MAX_ROWS"),
         ({"SCREENING_BROKER_URL": "localhost"}, "SCREENING_BROKER_URL"),
+        ({"SCREENING_SECURE_COOKIES": "maybe"}, "SCREENING_SECURE_COOKIES"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:
     with pytest.raises(ConfigError, match=variable):
         Settings.from_env(env)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("true", True), ("YES", True), ("1", True), ("false", False), ("no", False), ("0", False)],
+)
+def test_booleans_are_parsed_not_cast(raw: str, expected: bool) -> None:
+    # bool("false") would be True: the parser must read the word.
+    assert Settings.from_env({"SCREENING_SECURE_COOKIES": raw}).secure_cookies is expected
+    assert Settings.from_env({}).secure_cookies is False
 
 
 def test_resolved_defaults_to_sqlite_in_instance_folder(tmp_path: Path) -> None:

@@ -232,3 +232,24 @@ class LoginFailure(Base):
     username: Mapped[str] = mapped_column(String(128))  # as typed (normalised), known or not
     client: Mapped[str] = mapped_column(String(64))  # remote IP address
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RunChunk(Base):
+    """A run's input rows, in chunks: what workers (in-process or Celery) screen.
+
+    ``status`` goes pending -> done; a chunk's results are written in the same
+    transaction that marks it done, so a worker killed mid-chunk leaves it
+    pending for the next attempt and never half-written.
+    """
+
+    __tablename__ = "run_chunks"
+    __table_args__ = (UniqueConstraint("run_id", "number", name="uq_run_chunks_run_number"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("screening_runs.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[list[Any]] = mapped_column(JSON)  # ShipmentRow.to_dict() items
+    row_count: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -7,7 +7,7 @@ import logging
 from flask import Flask
 
 from screening.settings import Settings
-from screening.web import errors, health
+from screening.web import api, auth, errors, health
 from screening.web.extensions import init_services
 
 
@@ -28,6 +28,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     logging.basicConfig(level=logging.INFO)
     init_services(app, settings)
+    api.init_app(app)  # before errors.register: our handlers replace smorest's error payload
     errors.register(app)
+    auth.init_app(app)  # session cookies, CSRF, /login and /logout
     app.register_blueprint(health.bp)
     return app

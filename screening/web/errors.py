@@ -7,6 +7,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from screening.errors import ScreeningError
@@ -36,6 +37,10 @@ def register(app: Flask) -> None:
         if status >= 500:
             log.error("%s: %s", type(exc).__name__, exc.message)
         return problem(status, exc.message, title=type(exc).title)
+
+    @app.errorhandler(ValidationError)
+    def _validation_error(exc: ValidationError) -> Response:
+        return problem(422, "The request body is not valid.", errors=exc.messages)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

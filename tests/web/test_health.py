@@ -13,8 +13,12 @@ from screening.storage.db import Database
 
 
 def _entry() -> ListEntry:
-    return ListEntry(source="un_sc", source_id="KPe.001", kind=EntityKind.ORGANIZATION,
-                     names=(Name("KOREA MINING DEVELOPMENT TRADING CORPORATION"),))
+    return ListEntry(
+        source="un_sc",
+        source_id="KPe.001",
+        kind=EntityKind.ORGANIZATION,
+        names=(Name("KOREA MINING DEVELOPMENT TRADING CORPORATION"),),
+    )
 
 
 def test_health_and_readiness_follow_the_database(
@@ -38,9 +42,19 @@ def test_health_and_readiness_follow_the_database(
     data = entry.to_dict()
     with db.session() as session:
         list_store.store_version(
-            session, source="un_sc", as_of=None, sha256="0" * 64, files={}, counts={"organization": 1},
+            session,
+            source="un_sc",
+            as_of=None,
+            sha256="0" * 64,
+            files={},
+            counts={"organization": 1},
             entries=[(entry.entity_id, "organization", entry.primary_name, "f" * 64, data)],
-            skipped=[], skipped_count=0, diff={}, actor="test", origin="test")
+            skipped=[],
+            skipped_count=0,
+            diff={},
+            actor="test",
+            origin="test",
+        )
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.get_json()["lists"][0]["source"] == "un_sc"

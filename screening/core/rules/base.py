@@ -10,6 +10,7 @@ from its flags by :class:`VerdictPolicy`, in one place.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -169,3 +170,9 @@ class ShipmentResult:
             "flags": [f.to_dict() for f in self.flags],
             "shipment": self.row.to_dict(),
         }
+
+
+def party_key(name: str) -> str:
+    """The key a reviewer's decision is stored under: the name folded for case and spacing."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join("".join(c if c.isalnum() else " " for c in folded).split())[:255]

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from screening.core.country_risk import CountryRisk
 from screening.core.rules.base import Citation
 
 
@@ -38,15 +39,6 @@ class ItemCatalog(Protocol):
     def by_hs(self, hs_code: str) -> Sequence[ItemMatch]: ...
 
     def by_description(self, text: str) -> Sequence[ItemMatch]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class CountryRisk:
-    code: str
-    category: str  # "comprehensive" | "diversion_hub"
-    note: str
-    claim_ids: tuple[str, ...] = ()
-    legal: tuple[Citation, ...] = ()
 
 
 class ClaimCiter(Protocol):
@@ -104,4 +96,4 @@ class RuleContext:
         if not code:
             return None
         found = self.countries.get(code)
-        return found if found is not None and found.category == category else None
+        return found if found is not None and found.category.value == category else None

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from screening.core.countries import country_name
 from screening.core.rules.base import Citation, Flag, Rule, Verdict
-from screening.core.rules.context import CountryRisk, RuleContext
+from screening.core.country_risk import CountryRisk
+from screening.core.rules.context import RuleContext
 from screening.core.rules.items import item_matches
 from screening.core.shipments import ShipmentRow
 
@@ -28,7 +29,21 @@ HUB_CLAIMS = (
 
 def _cite(ctx: RuleContext, risk: CountryRisk, base: tuple[str, ...]) -> tuple[Citation, ...]:
     ids = tuple(dict.fromkeys((*risk.claim_ids, *base)))
-    return risk.legal + ctx.claims.cite(ids)
+    legal = tuple(Citation(kind="regulation", title=_regulation_title(url), url=url)
+                  for url in risk.regulation_urls)
+    return legal + ctx.claims.cite(ids)
+
+
+def _regulation_title(url: str) -> str:
+    """A readable title for a regulation URL of the country-risk table."""
+    if "ecfr.gov" in url:
+        parts = [p for p in url.rstrip("/").split("/") if p.startswith(("title-", "part-", "section-"))]
+        labels = {"title": "Title", "part": "Part", "section": "§"}
+        return "eCFR " + " ".join(f"{labels[p.split('-')[0]]} {p.split('-', 1)[1]}" for p in parts)
+    if "eur-lex.europa.eu" in url and "/reg/" in url:
+        year, number = url.split("/reg/")[1].split("/")[:2]
+        return f"Regulation (EU) {number}/{year}" if int(year) >= 2015 else f"Council Regulation {number}/{year}"
+    return url
 
 
 def _places(row: ShipmentRow) -> list[tuple[str, str]]:

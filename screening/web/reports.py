@@ -1,0 +1,63 @@
+"""Report files of runs: written once, atomically, into the instance folder."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from screening.errors import NotFound, ScreeningError
+from screening.services import runs
+from screening.web.extensions import Services
+
+
+class ReportUnavailable(ScreeningError):
+    status = 503
+    title = "Report could not be written"
+
+
+class RunNotFinished(ScreeningError):
+    status = 409
+    title = "Run not finished"
+
+
+def report_file(app: Services, run_id: str) -> Path:
+    """The run's Excel report, written on first request.
+
+    The file is written under a temporary name and renamed into place, so a
+    failure (disk full) never leaves a partial report to download.
+
+    Raises:
+        NotFound: no such run.
+        RunNotFinished: the run is still running or failed.
+        ReportUnavailable: the report could not be written.
+    """
+    document = runs.run_document(app.db, run_id)
+    status = document["run"].get("status")
+    if status != "done":
+        raise RunNotFinished(f"run {run_id} is {status}; the report is available when it is done")
+    folder = app.settings.reports_path
+    path = folder / f"{_safe(run_id)}.xlsx"
+    if path.exists():
+        return path
+    from reports import write_report
+
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".xlsx")
+    os.close(handle)
+    try:
+        write_report(document, Path(temp))
+        os.replace(temp, path)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise ReportUnavailable(f"could not write the report: {exc.strerror or exc}") from None
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _safe(run_id: str) -> str:
+    if not run_id.replace("-", "").isalnum():
+        raise NotFound(f"no screening run {run_id!r}")
+    return run_id
