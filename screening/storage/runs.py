@@ -115,6 +115,13 @@ def hits_of(session: Session, run_id: str) -> list[HitRecord]:
     return list(session.scalars(stmt))
 
 
+def hits_of_shipment(session: Session, run_id: str, sheet: str, row: int) -> list[HitRecord]:
+    stmt = (select(HitRecord).join(ShipmentRecord, HitRecord.shipment_pk == ShipmentRecord.id)
+            .where(ShipmentRecord.run_id == run_id, ShipmentRecord.sheet == sheet,
+                   ShipmentRecord.row == row).order_by(HitRecord.id))
+    return list(session.scalars(stmt))
+
+
 def get_hit(session: Session, hit_id: int) -> HitRecord | None:
     return session.get(HitRecord, hit_id)
 

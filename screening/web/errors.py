@@ -6,7 +6,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, render_template, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -15,7 +15,19 @@ from screening.errors import ScreeningError
 log = logging.getLogger(__name__)
 
 
+def wants_html() -> bool:
+    """UI pages get an HTML error page; the API, health probes and JSON clients get problem JSON."""
+    if request.path.startswith(("/api/", "/healthz", "/readyz")):
+        return False
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "text/html"
+
+
 def problem(status: int, detail: str, *, title: str | None = None, **extra: Any) -> Response:
+    if wants_html():
+        html = render_template("error.html", title=title or HTTPStatus(status).phrase,
+                               message=detail)
+        return Response(html, status=status, mimetype="text/html")
     body = {
         "type": "about:blank",
         "title": title or HTTPStatus(status).phrase,
