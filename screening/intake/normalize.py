@@ -19,6 +19,7 @@ from typing import TypeVar
 
 import pycountry
 
+from screening.core.controls import parse_control_code
 from screening.core.countries import to_iso2
 from screening.core.shipments import ROLES, PartyRef, RowError, ShipmentRow
 
@@ -491,7 +492,10 @@ def normalize_control_code(cell: Cell) -> str | None:
     code = re.sub(r"\s+", "", text).upper()
     if re.sub(r"[^A-Z0-9]", "", code) in NOT_LISTED:
         return "EAR99"
-    return code
+    try:
+        return parse_control_code(code).code
+    except ValueError as exc:
+        raise FieldError(str(exc)) from None
 
 
 def normalize_row(
@@ -584,7 +588,7 @@ def normalize_row(
             quantity=quantity,
             value=value,
             currency=currency,
-            control_code=normalize_control_code(cells.get("control_code")),
+            control_code=read("control_code", normalize_control_code),
             original=original,
         ),
         errors,

@@ -24,11 +24,14 @@ from screening.core.matching import ALGORITHM_VERSION, MatchIndex, MatchPolicy, 
 from screening.core.model import EntityKind, ListEntry
 from screening.core.rules.base import Citation
 from screening.core.rules.context import AddressHit, PartyHit
+from screening.core.rules.sources import ItemListCatalog, ListedItem
 from screening.errors import NotReady
 from screening.storage import list_store
 from screening.storage.db import Database
 
 log = logging.getLogger(__name__)
+
+ITEMS = "items:"  # source-name prefix of user item lists (see lists.items)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class ListIndex:
     versions: tuple[VersionInfo, ...]
     fingerprints: dict[str, str] = field(default_factory=dict)
     built_in: float = 0.0
+    # User-loaded item lists (``items:NAME`` sources), one catalog each.
+    items: tuple[ItemListCatalog, ...] = ()
 
     @property
     def key(self) -> tuple[tuple[str, int | None, str], ...]:
@@ -77,7 +82,8 @@ class ListIndex:
 
     @classmethod
     def build(cls, entries: Sequence[ListEntry], versions: Iterable[VersionInfo],
-              fingerprints: dict[str, str] | None = None) -> ListIndex:
+              fingerprints: dict[str, str] | None = None,
+              items: tuple[ItemListCatalog, ...] = ()) -> ListIndex:
         started = time.perf_counter()
         versions = tuple(versions)
         label = ", ".join(f"{v.source}@{v.as_of or v.sha256[:8]}" for v in versions)
@@ -86,14 +92,21 @@ class ListIndex:
         if fingerprints is None:
             fingerprints = {e.entity_id: fingerprint(canonical(e)) for e in entries}
         index = cls(match=match, addresses=addresses, versions=versions,
-                    fingerprints=fingerprints, built_in=time.perf_counter() - started)
+                    fingerprints=fingerprints, built_in=time.perf_counter() - started,
+                    items=items)
         log.info("party index built: %d entries from %s in %.1fs", len(entries), label,
                  index.built_in)
         return index
 
 
 def _info(source: str, *, version_id: int | None, as_of: str | None, sha256: str,
-          loaded_at: str | None, entries: int) -> VersionInfo:
+          loaded_at: str | None, entries: int, origin: str | None = None) -> VersionInfo:
+    if source.startswith(ITEMS):
+        return VersionInfo(
+            source=source, version_id=version_id, as_of=as_of, sha256=sha256,
+            loaded_at=loaded_at, entries=entries, title=f"Item list {source[len(ITEMS):]}",
+            url=origin or "", licence="as provided by the organisation that loaded it",
+            attribution=f"Item list loaded from {origin}" if origin else "User item list")
     spec = get_source(source).spec
     return VersionInfo(
         source=source, version_id=version_id, as_of=as_of, sha256=sha256, loaded_at=loaded_at,
@@ -110,19 +123,29 @@ def build_from_db(db: Database, sources: Sequence[str] | None = None) -> ListInd
     """
     with db.session() as session:
         active = [v for v in list_store.active_versions(session)
-                  if sources is None or v.source in sources]
-        if not active:
+                  if sources is None or v.source in sources or v.source.startswith(ITEMS)]
+        if not any(not v.source.startswith(ITEMS) for v in active):
             raise NotReady("no list version is active; load lists first (`screening lists load`)")
         infos = [
             _info(v.source, version_id=v.id, as_of=v.as_of.isoformat() if v.as_of else None,
-                  sha256=v.sha256, loaded_at=v.loaded_at.isoformat(), entries=v.entry_count)
+                  sha256=v.sha256, loaded_at=v.loaded_at.isoformat(), entries=v.entry_count,
+                  origin=v.origin)
             for v in active
         ]
-        entries = list(list_store.iter_entries(session, [v.id for v in active]))
+        parties = [v for v in active if not v.source.startswith(ITEMS)]
+        entries = list(list_store.iter_entries(session, [v.id for v in parties]))
         fingerprints: dict[str, str] = {}
-        for v in active:
+        for v in parties:
             fingerprints.update(list_store.fingerprints(session, v.id))
-    return ListIndex.build(entries, infos, fingerprints)
+        catalogs = tuple(
+            ItemListCatalog(ListedItem(
+                list_name=d["list"], code_type=d["code_type"], code=d["code"],
+                description=d["description"], category=d.get("category"), risk=d.get("risk"),
+                source=d.get("source") or d["list"], url=d.get("url"), date=d.get("date"))
+                for d in list_store.entry_datas_all(session, v.id))
+            for v in active if v.source.startswith(ITEMS)
+        )
+    return ListIndex.build(entries, infos, fingerprints, items=catalogs)
 
 
 def build_from_mirror(mirror: Path, sources: Sequence[str] | None = None) -> ListIndex:

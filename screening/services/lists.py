@@ -16,11 +16,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from lists import versions
+from lists import items, versions
 from lists.base import ParsedList
 from lists.fetch import download
 from lists.sources import SOURCE_NAMES, get_source
-from screening.errors import InvalidInput, NotFound, ScreeningError
+from screening.errors import InvalidInput, ListQualityError, NotFound, ScreeningError
 from screening.settings import Settings
 from screening.storage import list_store
 from screening.storage.audit import now
@@ -112,7 +112,12 @@ def load_path(
     actor: str = "cli",
     max_shrink: float = 0.10,
 ) -> list[LoadOutcome]:
-    """Load every source that ``path`` names; see :func:`resolve_targets`."""
+    """Load every source that ``path`` names; see :func:`resolve_targets`.
+
+    ``source="items:NAME"`` loads ``path`` as a user item list instead.
+    """
+    if source is not None and source.startswith(items.PREFIX):
+        return [load_item_list(db, source, path, force=force, actor=actor, max_shrink=max_shrink)]
     return [
         load_one(db, name, target, force=force, actor=actor, max_shrink=max_shrink)
         for name, target in resolve_targets(path, source)
@@ -200,6 +205,85 @@ def _activate(db: Database, spec: Any, parsed: ParsedList, *, force: bool, actor
         )
 
 
+def load_item_list(
+    db: Database,
+    source: str,
+    path: Path,
+    *,
+    force: bool = False,
+    actor: str = "cli",
+    max_shrink: float = 0.10,
+) -> LoadOutcome:
+    """Load a user item list (``items:NAME``) as a new version, checked like the party lists."""
+    started = now()
+    origin = str(path)
+    try:
+        name = items.list_name(source)
+        source = items.PREFIX + name
+        parsed = items.parse_items(path, name)
+        outcome = _activate_items(db, source, parsed, force=force, actor=actor,
+                                  max_shrink=max_shrink, origin=origin)
+    except ScreeningError as exc:
+        message = exc.message if exc.message.startswith(source) else f"{source}: {exc.message}"
+        outcome = LoadOutcome(source=source, status="failed", origin=origin, message=message)
+    with db.session() as session:
+        list_store.record_update(session, source=source, started_at=started, origin=origin,
+                                 actor=actor, ok=outcome.ok,
+                                 error=None if outcome.ok else outcome.message,
+                                 version_id=outcome.version_id)
+    return outcome
+
+
+def _activate_items(db: Database, source: str, parsed: items.ParsedItems, *, force: bool,
+                    actor: str, max_shrink: float, origin: str) -> LoadOutcome:
+    from lists.base import ParsedList
+
+    if not parsed.items:
+        raise ListQualityError(f"{source}: no usable rows"
+                               + (f" (first problem: {parsed.skipped[0].reason} at "
+                                  f"{parsed.skipped[0].ref})" if parsed.skipped else ""))
+    total = len(parsed.items) + len(parsed.skipped)
+    if parsed.skipped and len(parsed.skipped) / total > versions.MAX_SKIPPED_SHARE and not force:
+        first = parsed.skipped[0]
+        raise ListQualityError(f"{source}: {len(parsed.skipped)} of {total} rows are unusable "
+                               f"(first: {first.reason} at {first.ref}); use --force to accept")
+    new = {f"{source}:{i['code_type']}:{i['code']}": (versions.fingerprint(i), i)
+           for i in parsed.items}
+    sha = ParsedList(source=source, entries=[], files=parsed.files).sha256
+    with db.session() as session:
+        active = list_store.active_version(session, source)
+        if active is not None and active.sha256 == sha:
+            return LoadOutcome(source=source, status="unchanged", origin=origin,
+                               version_id=active.id, entries=active.entry_count,
+                               message=f"{source}: same file as active version {active.id}")
+        if active is not None and not force and 1 - len(new) / active.entry_count > max_shrink:
+            raise ListQualityError(f"{source}: {len(new)} items, fewer than the active "
+                                   f"{active.entry_count} by more than {max_shrink:.0%}; "
+                                   "use --force if this is expected")
+        old = list_store.fingerprints(session, active.id) if active else {}
+        change = versions.diff(
+            old, new, lambda ids: list_store.entry_datas(session, active.id, ids) if active else {}
+        )
+        version = list_store.store_version(
+            session, source=source, as_of=None, sha256=sha, files=parsed.files,
+            entries=((eid, "item", data["description"], fp, data)
+                     for eid, (fp, data) in new.items()),
+            counts={"item": len(new)},
+            skipped=[{"reason": s.reason, "ref": s.ref} for s in parsed.skipped],
+            skipped_count=len(parsed.skipped),
+            diff={**change.to_dict(), "previous_version": active.id if active else None},
+            actor=actor, origin=origin,
+        )
+        return LoadOutcome(
+            source=source, status="activated", origin=origin, version_id=version.id,
+            entries=version.entry_count, skipped=len(parsed.skipped),
+            diff={"added": len(change.added), "removed": len(change.removed),
+                  "changed": len(change.changed)},
+            message=f"{source}: version {version.id} active ({version.entry_count} items; "
+                    f"{change.summary})",
+        )
+
+
 def update_sources(
     db: Database,
     settings: Settings,
@@ -254,6 +338,7 @@ def status(db: Database) -> list[dict[str, Any]]:
             version = active.get(name)
             update = updates.get(name)
             rows.append({
+                "kind": "parties",
                 "source": name,
                 "title": spec.title,
                 "active": version is not None,
@@ -273,6 +358,29 @@ def status(db: Database) -> list[dict[str, Any]]:
                 "licence": spec.licence,
                 "attribution": spec.attribution,
             })
+        for source, version in sorted(active.items()):
+            if not source.startswith(items.PREFIX):
+                continue
+            update = updates.get(source)
+            rows.append({
+                "kind": "items",
+                "source": source,
+                "title": f"Item list {source[len(items.PREFIX):]}",
+                "active": True,
+                "version": version.id,
+                "as_of": version.as_of.isoformat() if version.as_of else None,
+                "entries": version.entry_count,
+                "counts": version.counts,
+                "sha256": version.sha256,
+                "loaded_at": version.loaded_at.isoformat(),
+                "diff": _diff_counts(version),
+                "last_update": {
+                    "at": update.finished_at.isoformat() if update.finished_at else None,
+                    "ok": update.ok, "error": update.error, "origin": update.origin,
+                } if update else None,
+                "licence": "as provided by the organisation that loaded it",
+                "attribution": f"Item list loaded by {version.loaded_by} from {version.origin}",
+            })
         return rows
 
 
@@ -287,7 +395,8 @@ def diff_versions(db: Database, source: str, from_ref: str | None = None,
     Raises:
         NotFound: the source has no such version(s).
     """
-    get_source(source)  # unknown source -> NotFound
+    if not source.startswith(items.PREFIX):
+        get_source(source)  # unknown source -> NotFound
     with db.session() as session:
         history = list_store.versions_of(session, source)
         if to_ref is None:

@@ -93,7 +93,7 @@ def make_context(index: ListIndex, policy: MatchPolicy, *, claims: Iterable[Clai
     registry = ClaimRegistry(claims if claims is not None else load_claims())
     return RuleContext(
         parties=index.screener(policy, sources),
-        items=CompositeCatalog((ChplCatalog(), *items)),
+        items=CompositeCatalog((ChplCatalog(), *index.items, *items)),
         countries=load_country_risk(),
         claims=registry,
     )

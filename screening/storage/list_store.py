@@ -61,6 +61,11 @@ def entry_datas(session: Session, version_id: int, entity_ids: list[str]) -> dic
     return out
 
 
+def entry_datas_all(session: Session, version_id: int) -> list[dict[str, Any]]:
+    stmt = select(ListEntryRow.data).where(ListEntryRow.version_id == version_id)
+    return list(session.scalars(stmt))
+
+
 def iter_entries(session: Session, version_ids: Sequence[int]) -> Iterator[ListEntry]:
     stmt = (
         select(ListEntryRow.data)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 
 from screening.core.rules.base import Citation, Flag, Rule, ShipmentResult, Verdict
 from screening.core.rules.context import RuleContext
+from screening.core.rules.controls import CONSISTENCY_RULE, LICENCE_RULE
+from screening.core.rules.controls import HUB_RULE as CONTROL_HUB_RULE
 from screening.core.rules.items import ITEM_RULE
 from screening.core.rules.party import PARTY_RULE
 from screening.core.rules.redflags import ACROSS_HUB_RULE, ADDRESS_RULE, MISMATCH_RULE
@@ -26,6 +28,9 @@ RULES: tuple[Rule, ...] = (
     MISMATCH_RULE,
     ACROSS_HUB_RULE,
     ADDRESS_RULE,
+    LICENCE_RULE,
+    CONTROL_HUB_RULE,
+    CONSISTENCY_RULE,
 )
 
 
@@ -54,18 +59,32 @@ class VerdictPolicy:
         return worst
 
 
-def evaluate(row: ShipmentRow, ctx: RuleContext, policy: VerdictPolicy | None = None,
-             rules: Sequence[Rule] = RULES) -> ShipmentResult:
+def evaluate(
+    row: ShipmentRow,
+    ctx: RuleContext,
+    policy: VerdictPolicy | None = None,
+    rules: Sequence[Rule] = RULES,
+) -> ShipmentResult:
     """Run every enabled rule on one row and derive its verdict."""
     policy = policy or VerdictPolicy()
     flags: list[Flag] = []
     for rule in rules:
         if rule.id not in policy.disabled:
             flags.extend(rule.run(row, ctx))
-    flags = [replace(f, severity=policy.severity(f)) if f.code in policy.overrides else f
-             for f in flags]
+    flags = [
+        replace(f, severity=policy.severity(f)) if f.code in policy.overrides else f for f in flags
+    ]
     return ShipmentResult(row=row, verdict=policy.verdict(flags), flags=tuple(flags))
 
 
-__all__ = ["RULES", "Citation", "Flag", "Rule", "RuleContext", "ShipmentResult", "Verdict",
-           "VerdictPolicy", "evaluate"]
+__all__ = [
+    "RULES",
+    "Citation",
+    "Flag",
+    "Rule",
+    "RuleContext",
+    "ShipmentResult",
+    "Verdict",
+    "VerdictPolicy",
+    "evaluate",
+]

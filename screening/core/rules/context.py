@@ -25,20 +25,33 @@ class ItemMatch:
     source: str  # who publishes the list
     url: str | None
     date: str | None
-    how: str  # "hs_code" | "description"
+    how: str  # "hs_code" | "description" | "control_code"
     matched_words: tuple[str, ...] = ()
     code_type: str = "HS"  # HS | ECCN | EU
+    category: str | None = None
 
     @property
     def high_priority(self) -> bool:
-        """CHPL Tiers 1 and 2 (the nine codes BIS asks end-user statements for), or a 'high' risk."""
-        return (self.tier or "").lower() in {"1", "2", "high"}
+        """CHPL Tiers 1 and 2 (the nine codes BIS asks end-user statements for), or a high risk."""
+        return (self.tier or "").lower() in {"1", "2", "high", "blocked", "prohibited"}
+
+    @property
+    def severity(self) -> str:
+        """The verdict a match asks for on its own: a loaded list's risk label, else by tier."""
+        label = (self.tier or "").lower()
+        if label in {"blocked", "prohibited"}:
+            return "blocked"
+        if label in {"high", "medium", "low"}:
+            return label
+        return "medium" if self.high_priority else "low"
 
 
 class ItemCatalog(Protocol):
     def by_hs(self, hs_code: str) -> Sequence[ItemMatch]: ...
 
     def by_description(self, text: str) -> Sequence[ItemMatch]: ...
+
+    def by_control_code(self, code: str) -> Sequence[ItemMatch]: ...
 
 
 class ClaimCiter(Protocol):

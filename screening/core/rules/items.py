@@ -23,8 +23,11 @@ def item_citation(match: ItemMatch) -> Citation:
 
 
 def item_matches(row: ShipmentRow, ctx: RuleContext) -> list[ItemMatch]:
-    """HS-code matches first; description matches when the code is missing or matched nothing."""
+    """HS-code and classification matches first; description matches when the code is
+    missing or matched nothing."""
     found: list[ItemMatch] = list(ctx.items.by_hs(row.hs_code)) if row.hs_code else []
+    if row.control_code and row.control_code != "EAR99":
+        found.extend(ctx.items.by_control_code(row.control_code))
     if row.goods_description:
         listed = {(m.list_name, m.code) for m in found}
         for match in ctx.items.by_description(row.goods_description):
@@ -37,10 +40,19 @@ def check_items(row: ShipmentRow, ctx: RuleContext) -> Iterator[Flag]:
     claims = ctx.claims.cite(CLAIMS)
     for match in item_matches(row, ctx):
         tier = f" Tier {match.tier}" if match.tier else ""
-        if match.how == "hs_code":
-            message = (f"HS code {row.hs_code_raw or row.hs_code} is on the {match.list_name.upper()}"
+        if match.list_name != "chpl" and match.tier:
+            tier = f" (risk: {match.tier})"
+        if match.how == "control_code":
+            message = (f"Classification {row.control_code} is on the item list "
+                       f"'{match.list_name}'{tier} ({match.code}: {match.description}).")
+            code = "ITEM_LISTED"
+        elif match.how == "hs_code":
+            listed_on = ("the CHPL" if match.list_name == "chpl"
+                         else f"the item list '{match.list_name}'")
+            message = (f"HS code {row.hs_code_raw or row.hs_code} is on {listed_on}"
                        f"{tier} ({match.code}: {match.description}).")
-            code = "ITEM_HIGH_PRIORITY" if match.high_priority else "ITEM_LISTED"
+            code = ("ITEM_HIGH_PRIORITY" if match.list_name == "chpl" and match.high_priority
+                    else "ITEM_LISTED")
         else:
             words = ", ".join(f"'{w}'" for w in match.matched_words)
             hs_note = (f"; declared HS code {row.hs_code_raw or row.hs_code} does not fit it"
@@ -51,11 +63,12 @@ def check_items(row: ShipmentRow, ctx: RuleContext) -> Iterator[Flag]:
         yield Flag(
             code=code,
             rule=ITEM_RULE.id,
-            severity=Verdict.MEDIUM if match.high_priority else Verdict.LOW,
+            severity=Verdict(match.severity),
             message=message,
             citations=(item_citation(match), *claims),
             details={"list": match.list_name, "code": match.code, "tier": match.tier,
-                     "how": match.how, "matched_words": list(match.matched_words)},
+                     "how": match.how, "matched_words": list(match.matched_words),
+                     "code_type": match.code_type, "category": match.category},
         )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from screening.core.countries import country_name
-from screening.core.rules.base import Citation, Flag, Rule, Verdict
 from screening.core.country_risk import CountryRisk
+from screening.core.rules.base import Citation, Flag, Rule, Verdict
 from screening.core.rules.context import RuleContext
 from screening.core.rules.items import item_matches
 from screening.core.shipments import ShipmentRow

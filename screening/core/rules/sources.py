@@ -36,6 +36,49 @@ class ChplCatalog:
             for m in match_description(text)
         )
 
+    def by_control_code(self, code: str) -> Sequence[ItemMatch]:
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class ListedItem:
+    """One row of a user-loaded item list."""
+
+    list_name: str
+    code_type: str  # HS | ECCN | EU
+    code: str  # HS digits (a prefix), or a classification ("3A001", "3A001.A.7")
+    description: str
+    category: str | None
+    risk: str | None  # tier or risk label: "1", "3.A", "high", "blocked", ...
+    source: str
+    url: str | None
+    date: str | None
+
+    def match(self, how: str) -> ItemMatch:
+        return ItemMatch(list_name=self.list_name, code=self.code, tier=self.risk,
+                         description=self.description, source=self.source, url=self.url,
+                         date=self.date, how=how, code_type=self.code_type,
+                         category=self.category)
+
+
+class ItemListCatalog:
+    """A loaded item list: HS entries match by prefix, classifications by paragraph prefix."""
+
+    def __init__(self, items: Iterable[ListedItem]) -> None:
+        self.items = tuple(items)
+        self._hs = [i for i in self.items if i.code_type == "HS"]
+        self._controls = [i for i in self.items if i.code_type in ("ECCN", "EU")]
+
+    def by_hs(self, hs_code: str) -> Sequence[ItemMatch]:
+        return [i.match("hs_code") for i in self._hs if hs_code.startswith(i.code)]
+
+    def by_description(self, text: str) -> Sequence[ItemMatch]:
+        return ()
+
+    def by_control_code(self, code: str) -> Sequence[ItemMatch]:
+        return [i.match("control_code") for i in self._controls
+                if code == i.code or code.startswith(i.code + ".")]
+
 
 @dataclass(frozen=True)
 class CompositeCatalog:
@@ -48,6 +91,9 @@ class CompositeCatalog:
 
     def by_description(self, text: str) -> Sequence[ItemMatch]:
         return [m for c in self.catalogs for m in c.by_description(text)]
+
+    def by_control_code(self, code: str) -> Sequence[ItemMatch]:
+        return [m for c in self.catalogs for m in c.by_control_code(code)]
 
 
 class ClaimRegistry:
