@@ -8,8 +8,16 @@ from flask import Flask
 from flask_smorest import Api
 
 from screening.web.api import claims, decisions, lists, parties, screenings
+from screening.web.api.schemas import ProblemSchema
 
 BLUEPRINTS = (parties.blp, screenings.blp, lists.blp, decisions.blp, claims.blp)
+PROBLEM = "application/problem+json"
+
+
+class ScreeningApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api, documenting errors as the problem details we actually send."""
+
+    ERROR_SCHEMA = ProblemSchema
 
 
 def init_app(app: Flask) -> Api:
@@ -23,12 +31,16 @@ def init_app(app: Flask) -> Api:
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         API_SPEC_OPTIONS=_spec_options(),
     )
-    api = Api(app)
+    api = ScreeningApi(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "An API key created with `screening api-keys create`."})
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    for response in api.spec.components.responses.values():
+        content = response.get("content", {})
+        if "application/json" in content:
+            content[PROBLEM] = content.pop("application/json")
     return api
 
 

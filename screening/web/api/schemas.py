@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from screening.core.model import IdentifierType
+
 SCHEMA_NAMES = ["Person", "Organization", "Company", "LegalEntity", "Vessel", "Aircraft"]
 
 
 class IdentifierSchema(Schema):
-    type = fields.String(required=True, metadata={"example": "imo"})
-    value = fields.String(required=True, metadata={"example": "9194127"})
-    country = fields.String(allow_none=True)
+    type = fields.String(required=True, validate=validate.OneOf([t.value for t in IdentifierType]),
+                         metadata={"example": "imo"})
+    value = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                          metadata={"example": "9194127"})
+    country = fields.String(allow_none=True, validate=validate.Length(max=64))
 
 
 class PartySchema(Schema):
@@ -179,7 +183,7 @@ class ListStatusSchema(Schema):
 
 
 class DecisionRequestSchema(Schema):
-    hit_id = fields.Integer(required=True)
+    hit_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**62))
     decision = fields.String(required=True, validate=validate.OneOf(["true_match", "false_positive"]))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
@@ -203,3 +207,14 @@ class ClaimQuerySchema(Schema):
 class RunQuerySchema(Schema):
     verdict = fields.String(load_default=None,
                             validate=validate.OneOf(["blocked", "high", "medium", "low", "clear"]))
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details: the one shape of every error response."""
+
+    type = fields.String(metadata={"example": "about:blank"})
+    title = fields.String(metadata={"example": "Unprocessable Entity"})
+    status = fields.Integer(metadata={"example": 422})
+    detail = fields.String()
+    instance = fields.String()
+    errors = fields.Dict(metadata={"description": "Field-level messages, for invalid input"})

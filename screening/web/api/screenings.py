@@ -83,8 +83,10 @@ def create() -> Any:
 def list_runs(pagination_parameters: PaginationParameters) -> list[dict[str, Any]]:
     """Screening runs, newest first (paginated; see the X-Pagination header)."""
     with services().db.session() as session:
+        # A page far past the end is just empty; clamp so SQL never sees a huge OFFSET.
+        offset = min(pagination_parameters.first_item, 2**31)
         found, total = run_store.list_runs(session, limit=pagination_parameters.page_size,
-                                           offset=pagination_parameters.first_item)
+                                           offset=offset)
         pagination_parameters.item_count = total
         return [{"id": r.id, "status": r.status, "created_at": r.created_at.isoformat(),
                  "created_by": r.created_by, "channel": r.channel, "input_name": r.input_name,
