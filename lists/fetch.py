@@ -22,9 +22,12 @@ def download(
     retries: int = 2,
     backoff: float = 2.0,
     max_bytes: int = MAX_DOWNLOAD_BYTES,
+    base_url: str | None = None,
 ) -> Path:
     """Download the source's official files into ``folder`` (created) and return it.
 
+    With ``base_url`` (an internal HTTP mirror), files come from
+    ``<base_url>/<source>/<official file name>`` instead of the publishers' URLs.
     Optional files that fail are left out; a required file that fails after
     ``retries`` retries aborts this source only.
 
@@ -34,9 +37,12 @@ def download(
     folder.mkdir(parents=True, exist_ok=True)
     for official in spec.files:
         target = folder / official.name
+        url = official.url
+        if base_url:
+            url = f"{base_url.rstrip('/')}/{spec.name}/{official.name}"
         try:
             _fetch(
-                official.url,
+                url,
                 target,
                 timeout=timeout,
                 retries=retries,

@@ -9,6 +9,7 @@ variable, so a bad deployment stops at start-up instead of at the first request.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -18,6 +19,7 @@ from typing import Any
 from screening.errors import ConfigError
 
 PREFIX = "SCREENING_"
+_QUEUE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -34,8 +36,8 @@ class Settings:
     hs_nomenclature: Path | None = None
     # Match scores at or above `alert_threshold` raise an alert; between
     # `review_threshold` and it, a hit is shown for review.
-    alert_threshold: float = 0.80
-    review_threshold: float = 0.60
+    alert_threshold: float = 0.78
+    review_threshold: float = 0.48
     max_upload_bytes: int = 25 * 1024 * 1024
     max_rows: int = 200_000
     # Inputs up to this many rows are screened synchronously by the API.
@@ -45,9 +47,24 @@ class Settings:
     secret_key: str = field(default="", repr=False)
     # Timeout for downloads of official lists, in seconds.
     download_timeout: float = 60.0
+    # An internal HTTP mirror serving <base>/<source>/<official file name>; empty means
+    # the publishers' own URLs.
+    list_base_url: str = ""
     # Send the session cookie over HTTPS only. Off by default so that `make run`
     # works on plain http://127.0.0.1; turn it on behind TLS.
     secure_cookies: bool = False
+    # Celery queue that runs, workers and beat share (one per deployment).
+    celery_queue: str = "screening"
+    # Seconds after which the broker hands a task that a dead worker took to
+    # another worker. A chunk takes seconds; a task still running past this is
+    # delivered twice, which is harmless (chunks are idempotent) but wasted.
+    broker_visibility_timeout: float = 600.0
+    # Cron schedules, in UTC: "refresh_lists=0 */6 * * *;watch_folder=0 2 * * *".
+    schedules: str = ""
+    # Folder whose shipment files the `watch_folder` job screens; done files move to done/.
+    watch_folder: Path | None = None
+    # Where `watch_folder` writes reports (default: <watch_folder>/reports).
+    watch_out: Path | None = None
 
     def __post_init__(self) -> None:
         for name in ("alert_threshold", "review_threshold"):
@@ -66,8 +83,22 @@ class Settings:
                 raise ConfigError(_var(name) + ": must be a positive integer")
         if self.database_url:
             _check_database_url(self.database_url)
+        if self.list_base_url and not self.list_base_url.startswith(("http://", "https://")):
+            raise ConfigError(_var("list_base_url") + f": {self.list_base_url!r} is not an http(s) URL")
+        if self.download_timeout <= 0:
+            raise ConfigError(_var("download_timeout") + ": must be a positive number of seconds")
         if self.broker_url and "://" not in self.broker_url:
             raise ConfigError(_var("broker_url") + f": cannot parse {self.broker_url!r} as a URL")
+        if not _QUEUE_NAME.fullmatch(self.celery_queue):
+            raise ConfigError(_var("celery_queue") + f": {self.celery_queue!r} is not a queue name"
+                              " (letters, digits, '-', '_' and '.')")
+        if self.broker_visibility_timeout <= 0:
+            raise ConfigError(_var("broker_visibility_timeout") + ": must be a positive number of seconds")
+        jobs = self.schedule_items()  # validates SCREENING_SCHEDULES
+        if self.watch_folder is not None and not self.watch_folder.is_dir():
+            raise ConfigError(_var("watch_folder") + f": {self.watch_folder} is not a folder")
+        if any(job == "watch_folder" for job, _ in jobs) and self.watch_folder is None:
+            raise ConfigError(_var("schedules") + ": the watch_folder job needs SCREENING_WATCH_FOLDER")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -92,9 +123,24 @@ class Settings:
         secret_key = self.secret_key or _instance_secret(instance)
         return replace(self, instance_path=instance, database_url=database_url, secret_key=secret_key)
 
+    def schedule_items(self) -> tuple[tuple[str, str], ...]:
+        """The configured ``(job, cron expression)`` pairs, in the order given.
+
+        Raises:
+            ConfigError: an unknown job, a job named twice or an invalid cron expression.
+        """
+        return parse_schedules(self.schedules)
+
     @property
     def reports_path(self) -> Path:
         return self.instance_path / "reports"
+
+    @property
+    def watch_reports_path(self) -> Path | None:
+        """Where the ``watch_folder`` job writes reports, or None without a watch folder."""
+        if self.watch_folder is None:
+            return None
+        return self.watch_out or self.watch_folder / "reports"
 
     @property
     def uploads_path(self) -> Path:
@@ -103,6 +149,43 @@ class Settings:
 
 def _var(name: str) -> str:
     return PREFIX + name.upper()
+
+
+# The jobs a schedule may name (see screening.jobs.scheduled).
+SCHEDULED_JOBS = ("refresh_lists", "watch_folder")
+
+
+def parse_schedules(text: str) -> tuple[tuple[str, str], ...]:
+    """Parse ``"job=cron;job=cron"`` into ``(job, cron)`` pairs.
+
+    Raises:
+        ConfigError: naming SCREENING_SCHEDULES, for an unknown job, a job named
+            twice or a cron expression that is not five valid fields.
+    """
+    if not text.strip():
+        return ()
+    # Imported here: croniter is only needed when schedules are configured.
+    from croniter import croniter
+
+    items: list[tuple[str, str]] = []
+    for part in text.split(";"):
+        if not part.strip():
+            continue
+        job, sep, expr = part.partition("=")
+        job, expr = job.strip(), " ".join(expr.split())
+        if not sep or not job:
+            raise ConfigError(f"{_var('schedules')}: expected JOB=CRON, got {part.strip()!r}")
+        if job not in SCHEDULED_JOBS:
+            raise ConfigError(f"{_var('schedules')}: unknown job {job!r}"
+                              f" (known: {', '.join(SCHEDULED_JOBS)})")
+        if any(job == seen for seen, _ in items):
+            raise ConfigError(f"{_var('schedules')}: job {job!r} is scheduled twice")
+        # Five fields only: croniter also takes seconds and years, Celery beat does not.
+        if len(expr.split()) != 5 or not croniter.is_valid(expr):
+            raise ConfigError(f"{_var('schedules')}: {job}: {expr!r} is not a five-field"
+                              " cron expression (minute hour day month weekday)")
+        items.append((job, expr))
+    return tuple(items)
 
 
 _TRUE = frozenset({"true", "1", "yes", "on"})

@@ -310,13 +310,16 @@ def update_sources(
         with tempfile.TemporaryDirectory(prefix=f"{name}-") as tmp:
             folder = Path(tmp) / date.today().isoformat()
             try:
-                download(spec, folder, timeout=settings.download_timeout)
+                download(spec, folder, timeout=settings.download_timeout,
+                         base_url=settings.list_base_url or None)
             except ScreeningError as exc:
-                outcomes.append(_failed(db, name, spec.files[0].url, actor, exc.message))
+                message = exc.message if exc.message.startswith(name) else f"{name}: {exc.message}"
+                outcomes.append(_failed(db, name, spec.files[0].url, actor, message))
                 continue
+            base = settings.list_base_url.rstrip("/")
+            urls = [f"{base}/{name}/{f.name}" if base else f.url for f in spec.files]
             outcomes.append(load_one(db, name, folder, force=force, actor=actor,
-                                     max_shrink=settings.max_list_shrink,
-                                     origin=", ".join(f.url for f in spec.files)))
+                                     max_shrink=settings.max_list_shrink, origin=", ".join(urls)))
     return outcomes
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -42,18 +43,25 @@ def report_file(app: Services, run_id: str) -> Path:
         return path
     from reports import write_report
 
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".xlsx")
-    os.close(handle)
-    try:
-        write_report(document, Path(temp))
-        os.replace(temp, path)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise ReportUnavailable(f"could not write the report: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    # Build the workbook in scratch space, then copy it into the reports folder under a
+    # temporary name and rename it into place: a full disk fails the copy, cleanly,
+    # and never leaves a partial report behind to download.
+    with tempfile.TemporaryDirectory(prefix="report-") as scratch:
+        built = Path(scratch) / "report.xlsx"
+        write_report(document, built)
+        temp: Path | None = None
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".xlsx")
+            os.close(handle)
+            temp = Path(name)
+            shutil.copyfile(built, temp)
+            os.replace(temp, path)
+        except OSError as exc:
+            if temp is not None:
+                temp.unlink(missing_ok=True)
+            raise ReportUnavailable(
+                f"could not write the report: {exc.strerror or exc}") from None
     return path
 
 

@@ -1,0 +1,31 @@
+"""The party matching engine: list names indexed in memory, queries scored and explained.
+
+Pure: standard library plus rapidfuzz, anyascii and pypinyin; no IO. Build a
+:class:`MatchIndex` from list entries once, then screen :class:`PartyQuery`
+values against it under a :class:`MatchPolicy`::
+
+    index = MatchIndex.build(entries, version_label="us_ofac_sdn@2024-05-03")
+    hits = index.screen(PartyQuery("OOO Tekhnologii", EntityKind.ORGANIZATION), MatchPolicy())
+"""
+
+from screening.core.matching.features import FEATURES
+from screening.core.matching.index import MatchIndex
+from screening.core.matching.types import (
+    ALGORITHM_VERSION,
+    Feature,
+    FeatureResult,
+    Hit,
+    MatchPolicy,
+    PartyQuery,
+)
+
+__all__ = [
+    "ALGORITHM_VERSION",
+    "FEATURES",
+    "Feature",
+    "FeatureResult",
+    "Hit",
+    "MatchIndex",
+    "MatchPolicy",
+    "PartyQuery",
+]

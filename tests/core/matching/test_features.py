@@ -1,0 +1,101 @@
+"""Features: identifiers, country and birth-date qualifiers, and how they combine."""
+
+from __future__ import annotations
+
+import pytest
+
+from screening.core.matching.features import (
+    FEATURES,
+    Comparison,
+    birth_date_mismatch,
+    birth_year_mismatch,
+    country_agrees,
+    country_mismatch,
+    evaluate,
+    identifier_families,
+    identifier_match,
+    normalise_identifier,
+)
+from screening.core.matching.types import PartyQuery
+from screening.core.model import EntityKind, Identifier, IdentifierType, ListEntry
+
+
+@pytest.fixture(scope="module")
+def putin(real_entries: dict[str, list[ListEntry]]) -> ListEntry:
+    return next(e for e in real_entries["us_ofac_sdn"] if e.source_id == "35096")
+
+
+def compare(query: PartyQuery, entry: ListEntry) -> Comparison:
+    return Comparison(query=query, entry=entry, strong=None, weak=None, identifiers=())
+
+
+@pytest.mark.parametrize(
+    ("value", "type_", "normal"),
+    [
+        ("IMO 9105085", IdentifierType.IMO, "9105085"),
+        ("9105085", IdentifierType.IMO, "9105085"),
+        ("IMO 12345", IdentifierType.IMO, None),  # not seven digits
+        ("RL 1794375", IdentifierType.PASSPORT, "RL1794375"),
+        ("7706725428", IdentifierType.INN, "7706725428"),
+        ("12-34", IdentifierType.PASSPORT, None),  # too short to be evidence
+        ("ABCDEF1", IdentifierType.PASSPORT, None),  # too few digits
+    ],
+)
+def test_normalise_identifier(value: str, type_: IdentifierType, normal: str | None) -> None:
+    assert normalise_identifier(value, type_) == normal
+
+
+def test_identifier_families() -> None:
+    # A tax number listed as "tax_id" on one list and "inn" on another is one number space.
+    assert set(identifier_families(IdentifierType.INN)) & set(
+        identifier_families(IdentifierType.TAX_ID)
+    )
+    assert not set(identifier_families(IdentifierType.PASSPORT)) & set(
+        identifier_families(IdentifierType.INN)
+    )
+    assert identifier_families(IdentifierType.KPP) == ()  # shared by many companies
+
+
+def test_identifier_match_detail(putin: ListEntry) -> None:
+    ours = Identifier(IdentifierType.IMO, "IMO 9105085")
+    c = Comparison(PartyQuery("x"), putin, None, None, ((ours, ours),))
+    assert identifier_match(c) == (1.0, "IMO IMO 9105085 agrees")
+
+
+def test_country_qualifiers(putin: ListEntry) -> None:
+    assert {c.code for c in putin.countries} == {"RU"}
+    assert country_mismatch(compare(PartyQuery("x", country="RU"), putin))[0] == 0.0
+    assert country_agrees(compare(PartyQuery("x", country="RU"), putin)) == (
+        1.0,
+        "country RU agrees",
+    )
+    score, detail = country_mismatch(compare(PartyQuery("x", country="FR"), putin))
+    assert score == 1.0 and detail == "country FR vs listed RU"
+    assert country_mismatch(compare(PartyQuery("x"), putin))[0] == 0.0  # nothing to compare
+
+
+def test_birth_qualifiers(putin: ListEntry) -> None:
+    assert "1952-10-07" in putin.birth_dates
+    assert birth_year_mismatch(compare(PartyQuery("x", birth_date="1952"), putin))[0] == 0.0
+    assert birth_year_mismatch(compare(PartyQuery("x", birth_date="1970-01-01"), putin))[0] == 1.0
+    assert birth_date_mismatch(compare(PartyQuery("x", birth_date="1952-10-08"), putin))[0] == 1.0
+    assert birth_date_mismatch(compare(PartyQuery("x", birth_date="1952-10-07"), putin))[0] == 0.0
+
+
+def test_qualifiers_need_a_main_feature(putin: ListEntry) -> None:
+    # A country conflict alone says nothing: no name, no identifier, no hit.
+    score, results, explanation = evaluate(compare(PartyQuery("x", EntityKind.PERSON, "FR"), putin))
+    assert (score, results, explanation) == (0.0, (), "")
+
+
+def test_identifier_alone_is_strong_and_qualifiers_lower_it(putin: ListEntry) -> None:
+    ident = Identifier(IdentifierType.PASSPORT, "123456789")
+    weight = next(f.weight for f in FEATURES if f.name == "identifier_match")
+    agree = Comparison(PartyQuery("x", country="RU"), putin, None, None, ((ident, ident),))
+    differ = Comparison(PartyQuery("x", country="FR"), putin, None, None, ((ident, ident),))
+    high, _, text = evaluate(agree)
+    low, results, _ = evaluate(differ)
+    assert high >= weight
+    assert low < weight
+    assert "country RU agrees" in text
+    assert [r.name for r in results][:2] == ["identifier_match", "country_mismatch"]
