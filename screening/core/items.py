@@ -31,7 +31,7 @@ import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -208,6 +208,16 @@ def _find(forms: list[str], phrase: tuple[str, ...]) -> int | None:
     return None
 
 
+@cache
+def _keywords_by_word() -> Mapping[str, tuple[_Keyword, ...]]:
+    """Keywords by their first word, so a description only tries the keywords it could hold."""
+    table: dict[str, list[_Keyword]] = {}
+    for keyword in _keywords():
+        if keyword.tokens:
+            table.setdefault(keyword.tokens[0], []).append(keyword)
+    return MappingProxyType({k: tuple(v) for k, v in table.items()})
+
+
 def match_description(text: str) -> list[DescriptionMatch]:
     """The CHPL items a goods description names, each with the words that matched.
 
@@ -216,10 +226,18 @@ def match_description(text: str) -> list[DescriptionMatch]:
     "processor") does. Each CHPL code is reported once, with its longest match,
     in the order the words appear in the text.
     """
-    tokens = _tokens(text or "")
+    return list(_match_description(text or ""))
+
+
+# Shipment files repeat the same few descriptions thousands of times.
+@lru_cache(maxsize=8192)
+def _match_description(text: str) -> tuple[DescriptionMatch, ...]:
+    tokens = _tokens(text)
     forms = [form for form, _ in tokens]
+    by_word = _keywords_by_word()
+    candidates = dict.fromkeys(k for form in forms for k in by_word.get(form, ()))
     best: dict[str, tuple[int, tuple[str, ...]]] = {}
-    for keyword in _keywords():
+    for keyword in candidates:
         start = _find(forms, keyword.tokens)
         if start is None or any(_find(forms, u) is not None for u in keyword.unless):
             continue
@@ -229,4 +247,4 @@ def match_description(text: str) -> list[DescriptionMatch]:
             best[keyword.hs6] = (start, words)
     index = _chpl_index()
     ordered = sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))
-    return [DescriptionMatch(index[hs6], words) for hs6, (_, words) in ordered]
+    return tuple(DescriptionMatch(index[hs6], words) for hs6, (_, words) in ordered)

@@ -61,8 +61,12 @@ class Citation:
     claim_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "title": self.title, "url": self.url,
-                               "date": self.date}
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "title": self.title,
+            "url": self.url,
+            "date": self.date,
+        }
         if self.claim_id:
             out["claim_id"] = self.claim_id
         else:
@@ -116,8 +120,13 @@ class Flag:
             severity=Verdict(data["severity"]),
             message=data["message"],
             citations=tuple(
-                Citation(kind=c["kind"], title=c["title"], url=c.get("url"), date=c.get("date"),
-                         claim_id=c.get("claim_id"))
+                Citation(
+                    kind=c["kind"],
+                    title=c["title"],
+                    url=c.get("url"),
+                    date=c.get("date"),
+                    claim_id=c.get("claim_id"),
+                )
                 for c in data.get("citations", ())
             ),
             role=data.get("role"),

@@ -104,6 +104,9 @@ class RuleContext:
     )
     # CSL sub-lists that block like the lists above (SDN and DPL inside the CSL).
     blocking_sub_lists: frozenset[str] = frozenset({"SDN", "DPL"})
+    # Per-run memo of derived facts several rules need (item matches of a line), keyed
+    # by the values they derive from; files repeat the same goods on many rows.
+    memo: dict[tuple[object, ...], object] = field(default_factory=dict, compare=False, repr=False)
 
     def risk(self, code: str | None, category: str) -> CountryRisk | None:
         if not code:

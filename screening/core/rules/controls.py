@@ -38,8 +38,9 @@ def _code(row: ShipmentRow) -> ControlCode | None:
 def _regulations(code: ControlCode, country: str) -> tuple[Citation, ...]:
     table = destination_sources()
     sources = [*table.get(country, ()), *table.get("*", ()), *code.sources]
-    return tuple(Citation(kind="regulation", title=s.title, url=s.url)
-                 for s in dict.fromkeys(sources))
+    return tuple(
+        Citation(kind="regulation", title=s.title, url=s.url) for s in dict.fromkeys(sources)
+    )
 
 
 def _sanctioned_places(row: ShipmentRow, ctx: RuleContext) -> list[tuple[str, str]]:
@@ -65,11 +66,17 @@ def check_licence_required(row: ShipmentRow, ctx: RuleContext) -> Iterator[Flag]
             code="CONTROL_LICENCE_REQUIRED",
             rule=LICENCE_RULE.id,
             severity=Verdict.BLOCKED,
-            message=(f"Licence required: controlled item {code.label} with the {what} in "
-                     f"{country_name(country)}, a destination under comprehensive controls."),
+            message=(
+                f"Licence required: controlled item {code.label} with the {what} in "
+                f"{country_name(country)}, a destination under comprehensive controls."
+            ),
             citations=_regulations(code, country) + ctx.claims.cite(LICENCE_CLAIMS),
-            details={"control_code": code.code, "regime": code.regime, "country": country,
-                     "where": what},
+            details={
+                "control_code": code.code,
+                "regime": code.regime,
+                "country": country,
+                "where": what,
+            },
         )
 
 
@@ -77,13 +84,20 @@ def check_controlled_via_hub(row: ShipmentRow, ctx: RuleContext) -> Iterator[Fla
     code = _code(row)
     if code is None or not code.listed:
         return
-    end_users = [p for p in row.parties if p.role == "end_user" and p.country
-                 and ctx.risk(p.country, "comprehensive") is not None]
+    end_users = [
+        p
+        for p in row.parties
+        if p.role == "end_user" and p.country and ctx.risk(p.country, "comprehensive") is not None
+    ]
     if not end_users:
         return
-    hubs = [p.country for p in row.parties
-            if p.role in ("consignee", "intermediate_consignee", "forwarder") and p.country
-            and ctx.risk(p.country, "diversion_hub") is not None]
+    hubs = [
+        p.country
+        for p in row.parties
+        if p.role in ("consignee", "intermediate_consignee", "forwarder")
+        and p.country
+        and ctx.risk(p.country, "diversion_hub") is not None
+    ]
     hubs += [c for c in row.transshipment_countries if ctx.risk(c, "diversion_hub") is not None]
     if row.destination_country and ctx.risk(row.destination_country, "diversion_hub"):
         hubs.append(row.destination_country)
@@ -96,9 +110,11 @@ def check_controlled_via_hub(row: ShipmentRow, ctx: RuleContext) -> Iterator[Fla
             code="CONTROL_VIA_HUB",
             rule=HUB_RULE.id,
             severity=Verdict.BLOCKED,
-            message=(f"Controlled item {code.code} routed through {country_name(hub)} to end user "
-                     f"'{end_user.name}' in {country_name(country)}: licence required for the "
-                     "end user's country; a diversion pattern named in official alerts."),
+            message=(
+                f"Controlled item {code.code} routed through {country_name(hub)} to end user "
+                f"'{end_user.name}' in {country_name(country)}: licence required for the "
+                "end user's country; a diversion pattern named in official alerts."
+            ),
             citations=_regulations(code, country) + ctx.claims.cite(HUB_CLAIMS),
             role="end_user",
             party_name=end_user.name,
@@ -117,11 +133,17 @@ def check_chpl_declared_unlisted(row: ShipmentRow, ctx: RuleContext) -> Iterator
             code="CONTROL_CHPL_DECLARED_UNLISTED",
             rule=CONSISTENCY_RULE.id,
             severity=Verdict.MEDIUM,
-            message=(f"HS code {row.hs_code_raw or row.hs_code} is on the CHPL (Tier {match.tier}, "
-                     f"{match.description}) but the line is classified {code.code}: check the "
-                     "classification before shipping."),
-            citations=(Citation(kind="list", title=f"{match.source}: CHPL", url=match.url,
-                                date=match.date),) + ctx.claims.cite(CONSISTENCY_CLAIMS),
+            message=(
+                f"HS code {row.hs_code_raw or row.hs_code} is on the CHPL (Tier {match.tier}, "
+                f"{match.description}) but the line is classified {code.code}: check the "
+                "classification before shipping."
+            ),
+            citations=(
+                Citation(
+                    kind="list", title=f"{match.source}: CHPL", url=match.url, date=match.date
+                ),
+            )
+            + ctx.claims.cite(CONSISTENCY_CLAIMS),
             details={"control_code": code.code, "hs": match.code, "tier": match.tier},
         )
 

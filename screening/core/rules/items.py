@@ -18,13 +18,24 @@ CLAIMS = (
 
 
 def item_citation(match: ItemMatch) -> Citation:
-    return Citation(kind="list", title=f"{match.source}: {match.list_name}", url=match.url,
-                    date=match.date)
+    return Citation(
+        kind="list", title=f"{match.source}: {match.list_name}", url=match.url, date=match.date
+    )
 
 
 def item_matches(row: ShipmentRow, ctx: RuleContext) -> list[ItemMatch]:
     """HS-code and classification matches first; description matches when the code is
-    missing or matched nothing."""
+    missing or matched nothing (memoised per run: three rules ask for them)."""
+    key = ("items", row.hs_code, row.control_code, row.goods_description)
+    known = ctx.memo.get(key)
+    if not isinstance(known, tuple):
+        if len(ctx.memo) > 50_000:  # bound the memo on huge files with unique lines
+            ctx.memo.clear()
+        known = ctx.memo[key] = _item_matches(row, ctx)
+    return list(known)
+
+
+def _item_matches(row: ShipmentRow, ctx: RuleContext) -> tuple[ItemMatch, ...]:
     found: list[ItemMatch] = list(ctx.items.by_hs(row.hs_code)) if row.hs_code else []
     if row.control_code and row.control_code != "EAR99":
         found.extend(ctx.items.by_control_code(row.control_code))
@@ -33,7 +44,7 @@ def item_matches(row: ShipmentRow, ctx: RuleContext) -> list[ItemMatch]:
         for match in ctx.items.by_description(row.goods_description):
             if (match.list_name, match.code) not in listed and (not found or not row.hs_code):
                 found.append(match)
-    return found
+    return tuple(found)
 
 
 def check_items(row: ShipmentRow, ctx: RuleContext) -> Iterator[Flag]:
@@ -43,22 +54,35 @@ def check_items(row: ShipmentRow, ctx: RuleContext) -> Iterator[Flag]:
         if match.list_name != "chpl" and match.tier:
             tier = f" (risk: {match.tier})"
         if match.how == "control_code":
-            message = (f"Classification {row.control_code} is on the item list "
-                       f"'{match.list_name}'{tier} ({match.code}: {match.description}).")
+            message = (
+                f"Classification {row.control_code} is on the item list "
+                f"'{match.list_name}'{tier} ({match.code}: {match.description})."
+            )
             code = "ITEM_LISTED"
         elif match.how == "hs_code":
-            listed_on = ("the CHPL" if match.list_name == "chpl"
-                         else f"the item list '{match.list_name}'")
-            message = (f"HS code {row.hs_code_raw or row.hs_code} is on {listed_on}"
-                       f"{tier} ({match.code}: {match.description}).")
-            code = ("ITEM_HIGH_PRIORITY" if match.list_name == "chpl" and match.high_priority
-                    else "ITEM_LISTED")
+            listed_on = (
+                "the CHPL" if match.list_name == "chpl" else f"the item list '{match.list_name}'"
+            )
+            message = (
+                f"HS code {row.hs_code_raw or row.hs_code} is on {listed_on}"
+                f"{tier} ({match.code}: {match.description})."
+            )
+            code = (
+                "ITEM_HIGH_PRIORITY"
+                if match.list_name == "chpl" and match.high_priority
+                else "ITEM_LISTED"
+            )
         else:
             words = ", ".join(f"'{w}'" for w in match.matched_words)
-            hs_note = (f"; declared HS code {row.hs_code_raw or row.hs_code} does not fit it"
-                       if row.hs_code else "; no HS code given")
-            message = (f"Goods description matches {match.list_name.upper()}{tier} item "
-                       f"{match.code} ({match.description}) by the words {words}{hs_note}.")
+            hs_note = (
+                f"; declared HS code {row.hs_code_raw or row.hs_code} does not fit it"
+                if row.hs_code
+                else "; no HS code given"
+            )
+            message = (
+                f"Goods description matches {match.list_name.upper()}{tier} item "
+                f"{match.code} ({match.description}) by the words {words}{hs_note}."
+            )
             code = "ITEM_DESCRIPTION_MATCH"
         yield Flag(
             code=code,
@@ -66,9 +90,15 @@ def check_items(row: ShipmentRow, ctx: RuleContext) -> Iterator[Flag]:
             severity=Verdict(match.severity),
             message=message,
             citations=(item_citation(match), *claims),
-            details={"list": match.list_name, "code": match.code, "tier": match.tier,
-                     "how": match.how, "matched_words": list(match.matched_words),
-                     "code_type": match.code_type, "category": match.category},
+            details={
+                "list": match.list_name,
+                "code": match.code,
+                "tier": match.tier,
+                "how": match.how,
+                "matched_words": list(match.matched_words),
+                "code_type": match.code_type,
+                "category": match.category,
+            },
         )
 
 

@@ -61,9 +61,13 @@ def check_parties(row: ShipmentRow, ctx: RuleContext) -> Iterator[Flag]:
                 programs=hit.programs,
                 score=hit.score,
                 explanation=hit.explanation,
-                details={"features": dict(hit.features), "list_version": hit.list_version,
-                         "fingerprint": hit.fingerprint, "sub_list": hit.sub_list,
-                         "kind": hit.kind},
+                details={
+                    "features": dict(hit.features),
+                    "list_version": hit.list_version,
+                    "fingerprint": hit.fingerprint,
+                    "sub_list": hit.sub_list,
+                    "kind": hit.kind,
+                },
             )
 
 

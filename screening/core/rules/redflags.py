@@ -36,8 +36,10 @@ def check_country_mismatch(row: ShipmentRow, ctx: RuleContext) -> Iterator[Flag]
             code="RED_CONSIGNEE_COUNTRY_MISMATCH",
             rule=MISMATCH_RULE.id,
             severity=Verdict.MEDIUM if risky else Verdict.LOW,
-            message=(f"Consignee '{party.name}' is in {country_name(party.country)} but the goods "
-                     f"are declared for {country_name(destination)}."),
+            message=(
+                f"Consignee '{party.name}' is in {country_name(party.country)} but the goods "
+                f"are declared for {country_name(destination)}."
+            ),
             citations=ctx.claims.cite(MISMATCH_CLAIMS),
             role="consignee",
             party_name=party.name,
@@ -60,8 +62,10 @@ def check_end_user_across_hub(row: ShipmentRow, ctx: RuleContext) -> Iterator[Fl
                 code="RED_END_USER_ACROSS_HUB",
                 rule=ACROSS_HUB_RULE.id,
                 severity=Verdict.MEDIUM,
-                message=(f"End user '{end_user.name}' ({where}) differs from consignee "
-                         f"'{consignee.name}' in {country_name(consignee.country)}, a diversion hub."),
+                message=(
+                    f"End user '{end_user.name}' ({where}) differs from consignee "
+                    f"'{consignee.name}' in {country_name(consignee.country)}, a diversion hub."
+                ),
                 citations=ctx.claims.cite(MISMATCH_CLAIMS),
                 role="end_user",
                 party_name=end_user.name,
@@ -78,8 +82,10 @@ def check_listed_address(row: ShipmentRow, ctx: RuleContext) -> Iterator[Flag]:
                 code="RED_LISTED_ADDRESS",
                 rule=ADDRESS_RULE.id,
                 severity=Verdict.HIGH,
-                message=(f"The address of {party.role.replace('_', ' ')} '{party.name}' is the "
-                         f"address of listed entry {hit.entity_id} '{hit.name}': {hit.address}."),
+                message=(
+                    f"The address of {party.role.replace('_', ' ')} '{party.name}' is the "
+                    f"address of listed entry {hit.entity_id} '{hit.name}': {hit.address}."
+                ),
                 citations=ctx.claims.cite(ADDRESS_CLAIMS),
                 role=party.role,
                 party_name=party.name,

@@ -29,20 +29,28 @@ HUB_CLAIMS = (
 
 def _cite(ctx: RuleContext, risk: CountryRisk, base: tuple[str, ...]) -> tuple[Citation, ...]:
     ids = tuple(dict.fromkeys((*risk.claim_ids, *base)))
-    legal = tuple(Citation(kind="regulation", title=_regulation_title(url), url=url)
-                  for url in risk.regulation_urls)
+    legal = tuple(
+        Citation(kind="regulation", title=_regulation_title(url), url=url)
+        for url in risk.regulation_urls
+    )
     return legal + ctx.claims.cite(ids)
 
 
 def _regulation_title(url: str) -> str:
     """A readable title for a regulation URL of the country-risk table."""
     if "ecfr.gov" in url:
-        parts = [p for p in url.rstrip("/").split("/") if p.startswith(("title-", "part-", "section-"))]
+        parts = [
+            p for p in url.rstrip("/").split("/") if p.startswith(("title-", "part-", "section-"))
+        ]
         labels = {"title": "Title", "part": "Part", "section": "§"}
         return "eCFR " + " ".join(f"{labels[p.split('-')[0]]} {p.split('-', 1)[1]}" for p in parts)
     if "eur-lex.europa.eu" in url and "/reg/" in url:
         year, number = url.split("/reg/")[1].split("/")[:2]
-        return f"Regulation (EU) {number}/{year}" if int(year) >= 2015 else f"Council Regulation {number}/{year}"
+        return (
+            f"Regulation (EU) {number}/{year}"
+            if int(year) >= 2015
+            else f"Council Regulation {number}/{year}"
+        )
     return url
 
 
@@ -66,14 +74,19 @@ def check_sanctioned_destination(row: ShipmentRow, ctx: RuleContext) -> Iterator
             continue
         seen.add(code)
         with_items = bool(items)
-        goods = (f" with high-priority goods ({', '.join(sorted({m.code for m in items}))})"
-                 if with_items else "")
+        goods = (
+            f" with high-priority goods ({', '.join(sorted({m.code for m in items}))})"
+            if with_items
+            else ""
+        )
         yield Flag(
             code="ROUTE_SANCTIONED_DESTINATION",
             rule=SANCTIONED_RULE.id,
             severity=Verdict.BLOCKED if with_items else Verdict.HIGH,
-            message=(f"The {what} is in {country_name(code)}, which is under comprehensive "
-                     f"sanctions or embargo{goods}: {risk.note}"),
+            message=(
+                f"The {what} is in {country_name(code)}, which is under comprehensive "
+                f"sanctions or embargo{goods}: {risk.note}"
+            ),
             citations=_cite(ctx, risk, SANCTIONED_CLAIMS),
             details={"country": code, "where": what, "with_items": with_items},
         )
@@ -90,13 +103,17 @@ def check_hub_with_items(row: ShipmentRow, ctx: RuleContext) -> Iterator[Flag]:
     for code, what in hubs.items():
         risk = ctx.countries[code]
         top = any(m.high_priority for m in items)
-        listed = ", ".join(sorted({f"{m.code} (Tier {m.tier})" if m.tier else m.code for m in items}))
+        listed = ", ".join(
+            sorted({f"{m.code} (Tier {m.tier})" if m.tier else m.code for m in items})
+        )
         yield Flag(
             code="ROUTE_HUB_HIGH_PRIORITY",
             rule=HUB_RULE.id,
             severity=Verdict.HIGH if top else Verdict.MEDIUM,
-            message=(f"High-priority goods {listed} go via {country_name(code)} ({what}), "
-                     f"a diversion hub named in official alerts: {risk.note}"),
+            message=(
+                f"High-priority goods {listed} go via {country_name(code)} ({what}), "
+                f"a diversion hub named in official alerts: {risk.note}"
+            ),
             citations=_cite(ctx, risk, HUB_CLAIMS),
             details={"country": code, "where": what, "items": [m.code for m in items]},
         )
@@ -104,8 +121,11 @@ def check_hub_with_items(row: ShipmentRow, ctx: RuleContext) -> Iterator[Flag]:
 
 def check_end_user_behind_hub(row: ShipmentRow, ctx: RuleContext) -> Iterator[Flag]:
     end_users = [p for p in row.parties if p.role == "end_user" and p.country]
-    intermediaries = [p for p in row.parties
-                      if p.role in ("consignee", "intermediate_consignee", "forwarder") and p.country]
+    intermediaries = [
+        p
+        for p in row.parties
+        if p.role in ("consignee", "intermediate_consignee", "forwarder") and p.country
+    ]
     hub_stops = [c for c in row.transshipment_countries if ctx.risk(c, HUB)]
     for end_user in end_users:
         sanctioned = ctx.risk(end_user.country, COMPREHENSIVE)
@@ -114,9 +134,12 @@ def check_end_user_behind_hub(row: ShipmentRow, ctx: RuleContext) -> Iterator[Fl
         fronts = [p for p in intermediaries if ctx.risk(p.country, HUB)]
         if not fronts and not hub_stops:
             continue
-        via = (f"{fronts[0].role.replace('_', ' ')} '{fronts[0].name}' in "
-               f"{country_name(fronts[0].country or '')}" if fronts
-               else f"transshipment via {country_name(hub_stops[0])}")
+        via = (
+            f"{fronts[0].role.replace('_', ' ')} '{fronts[0].name}' in "
+            f"{country_name(fronts[0].country or '')}"
+            if fronts
+            else f"transshipment via {country_name(hub_stops[0])}"
+        )
         hub_code = fronts[0].country if fronts else hub_stops[0]
         hub = ctx.countries[hub_code or ""]
         items = item_matches(row, ctx)
@@ -124,8 +147,10 @@ def check_end_user_behind_hub(row: ShipmentRow, ctx: RuleContext) -> Iterator[Fl
             code="ROUTE_HUB_TO_SANCTIONED_END_USER",
             rule=END_USER_RULE.id,
             severity=Verdict.BLOCKED if items else Verdict.HIGH,
-            message=(f"End user '{end_user.name}' is in {country_name(end_user.country or '')} "
-                     f"(comprehensive sanctions) behind {via}, a diversion hub."),
+            message=(
+                f"End user '{end_user.name}' is in {country_name(end_user.country or '')} "
+                f"(comprehensive sanctions) behind {via}, a diversion hub."
+            ),
             citations=(*_cite(ctx, sanctioned, SANCTIONED_CLAIMS), *_cite(ctx, hub, HUB_CLAIMS)),
             role="end_user",
             party_name=end_user.name,

@@ -24,15 +24,32 @@ class ChplCatalog:
         item = chpl_match(hs_code)
         if item is None:
             return ()
-        return (ItemMatch(list_name="chpl", code=item.dotted, tier=_tier(item.tier),
-                          description=item.description, source=CHPL_SOURCE, url=item.source_url,
-                          date=item.published, how="hs_code"),)
+        return (
+            ItemMatch(
+                list_name="chpl",
+                code=item.dotted,
+                tier=_tier(item.tier),
+                description=item.description,
+                source=CHPL_SOURCE,
+                url=item.source_url,
+                date=item.published,
+                how="hs_code",
+            ),
+        )
 
     def by_description(self, text: str) -> Sequence[ItemMatch]:
         return tuple(
-            ItemMatch(list_name="chpl", code=m.item.dotted, tier=_tier(m.item.tier),
-                      description=m.item.description, source=CHPL_SOURCE, url=m.item.source_url,
-                      date=m.item.published, how="description", matched_words=m.words)
+            ItemMatch(
+                list_name="chpl",
+                code=m.item.dotted,
+                tier=_tier(m.item.tier),
+                description=m.item.description,
+                source=CHPL_SOURCE,
+                url=m.item.source_url,
+                date=m.item.published,
+                how="description",
+                matched_words=m.words,
+            )
             for m in match_description(text)
         )
 
@@ -55,10 +72,18 @@ class ListedItem:
     date: str | None
 
     def match(self, how: str) -> ItemMatch:
-        return ItemMatch(list_name=self.list_name, code=self.code, tier=self.risk,
-                         description=self.description, source=self.source, url=self.url,
-                         date=self.date, how=how, code_type=self.code_type,
-                         category=self.category)
+        return ItemMatch(
+            list_name=self.list_name,
+            code=self.code,
+            tier=self.risk,
+            description=self.description,
+            source=self.source,
+            url=self.url,
+            date=self.date,
+            how=how,
+            code_type=self.code_type,
+            category=self.category,
+        )
 
 
 class ItemListCatalog:
@@ -76,8 +101,11 @@ class ItemListCatalog:
         return ()
 
     def by_control_code(self, code: str) -> Sequence[ItemMatch]:
-        return [i.match("control_code") for i in self._controls
-                if code == i.code or code.startswith(i.code + ".")]
+        return [
+            i.match("control_code")
+            for i in self._controls
+            if code == i.code or code.startswith(i.code + ".")
+        ]
 
 
 @dataclass(frozen=True)
@@ -107,6 +135,13 @@ class ClaimRegistry:
         for claim_id in dict.fromkeys(claim_ids):
             claim = self.claims.get(claim_id)
             if claim is not None:
-                out.append(Citation(kind="claim", title=f"{claim.claimant}, {claim.publication}",
-                                    url=claim.url, date=claim.date, claim_id=claim.id))
+                out.append(
+                    Citation(
+                        kind="claim",
+                        title=f"{claim.claimant}, {claim.publication}",
+                        url=claim.url,
+                        date=claim.date,
+                        claim_id=claim.id,
+                    )
+                )
         return tuple(out)
