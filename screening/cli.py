@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -101,15 +102,24 @@ def lists() -> None:
     """Official sanctions lists: load, update, status, diff."""
 
 
-def _report_outcomes(outcomes: list[Any], as_json: bool) -> None:
+def _report_outcomes(outcomes: list[Any], as_json: bool, notes: Sequence[Any] = ()) -> None:
     if as_json:
         click.echo(json.dumps([o.to_dict() for o in outcomes], indent=2))
     else:
         for outcome in outcomes:
             stream_err = not outcome.ok
             click.echo(("FAILED " if stream_err else "") + outcome.message, err=stream_err)
-    if not all(o.ok for o in outcomes):
+    for note in notes:  # follow-ups (register re-screens) go to stderr: stdout may be JSON
+        click.echo(("" if note.ok else "FAILED ") + note.message, err=True)
+    if not all(o.ok for o in outcomes) or not all(n.ok for n in notes):
         sys.exit(1)
+
+
+def _after_activation(ctx: Context, outcomes: list[Any]) -> list[Any]:
+    """Re-screen the counterparty register against every version just activated."""
+    from screening.jobs.scheduled import after_activation
+
+    return after_activation(ctx.db, ctx.settings, outcomes, actor=actor())
 
 
 @lists.command("load")
@@ -123,9 +133,15 @@ def lists_load(ctx: Context, path: Path, source: str | None, force: bool, as_jso
     """Load lists from PATH: a file, a dated folder, a source folder or a mirror root."""
     from screening.services import lists as service
 
-    outcomes = service.load_path(ctx.db, path, source=source, force=force, actor=actor(),
-                                 max_shrink=ctx.settings.max_list_shrink)
-    _report_outcomes(outcomes, as_json)
+    outcomes = service.load_path(
+        ctx.db,
+        path,
+        source=source,
+        force=force,
+        actor=actor(),
+        max_shrink=ctx.settings.max_list_shrink,
+    )
+    _report_outcomes(outcomes, as_json, _after_activation(ctx, outcomes))
 
 
 @lists.command("update")
@@ -138,9 +154,10 @@ def lists_update(ctx: Context, sources: tuple[str, ...], force: bool, as_json: b
     """Refresh lists from SCREENING_LIST_MIRROR when set, else from the official URLs."""
     from screening.services import lists as service
 
-    outcomes = service.update_sources(ctx.db, ctx.settings, sources=list(sources) or None,
-                                      actor=actor(), force=force)
-    _report_outcomes(outcomes, as_json)
+    outcomes = service.update_sources(
+        ctx.db, ctx.settings, sources=list(sources) or None, actor=actor(), force=force
+    )
+    _report_outcomes(outcomes, as_json, _after_activation(ctx, outcomes))
 
 
 @lists.command("status")
@@ -159,8 +176,10 @@ def lists_status(ctx: Context, as_json: bool) -> None:
     for row in rows:
         update = row["last_update"]
         note = "" if update is None else ("ok" if update["ok"] else f"FAILED: {update['error']}")
-        click.echo(f"{row['source']:<14} {row['version'] or '-':>7} {row['as_of'] or '-':<10}"
-                   f" {row['entries']:>7}  {note}")
+        click.echo(
+            f"{row['source']:<14} {row['version'] or '-':>7} {row['as_of'] or '-':<10}"
+            f" {row['entries']:>7}  {note}"
+        )
 
 
 @lists.command("diff")
@@ -170,8 +189,9 @@ def lists_status(ctx: Context, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 @friendly
-def lists_diff(ctx: Context, source: str, from_ref: str | None, to_ref: str | None,
-               as_json: bool) -> None:
+def lists_diff(
+    ctx: Context, source: str, from_ref: str | None, to_ref: str | None, as_json: bool
+) -> None:
     """What changed between two versions of SOURCE."""
     from screening.services import lists as service
 
@@ -180,9 +200,11 @@ def lists_diff(ctx: Context, source: str, from_ref: str | None, to_ref: str | No
         click.echo(json.dumps(result, indent=2))
         return
     frm = result["from"]
-    click.echo(f"{source}: {frm['as_of'] if frm else '(nothing)'} -> {result['to']['as_of']}: "
-               f"{len(result['added'])} added, {len(result['removed'])} removed, "
-               f"{len(result['changed'])} changed")
+    click.echo(
+        f"{source}: {frm['as_of'] if frm else '(nothing)'} -> {result['to']['as_of']}: "
+        f"{len(result['added'])} added, {len(result['removed'])} removed, "
+        f"{len(result['changed'])} changed"
+    )
     for key in ("added", "removed"):
         for entity_id in result[key]:
             click.echo(f"  {key[0].upper()} {entity_id}")
@@ -205,16 +227,32 @@ def _index(ctx: Context, mirror: Path | None, sources: tuple[str, ...] = ()) -> 
 
 @main.command("screen-parties")
 @click.argument("queries", type=click.File("r", encoding="utf-8"))
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
-              help="Where to write result lines (default: standard output).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="Where to write result lines (default: standard output).",
+)
 @click.option("--source", "sources", multiple=True, help="Only these lists (repeatable).")
-@click.option("--threshold", type=float, help="Lowest score returned (default: the review threshold).")
-@click.option("--mirror", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Read lists from this mirror folder instead of the list store.")
+@click.option(
+    "--threshold", type=float, help="Lowest score returned (default: the review threshold)."
+)
+@click.option(
+    "--mirror",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Read lists from this mirror folder instead of the list store.",
+)
 @pass_ctx
 @friendly
-def screen_parties_cmd(ctx: Context, queries: Any, output: Any, sources: tuple[str, ...],
-                       threshold: float | None, mirror: Path | None) -> None:
+def screen_parties_cmd(
+    ctx: Context,
+    queries: Any,
+    output: Any,
+    sources: tuple[str, ...],
+    threshold: float | None,
+    mirror: Path | None,
+) -> None:
     """Screen party names from a JSONL file; write one result line per query."""
     from screening.errors import InvalidInput
     from screening.services.parties import query_from_dict, screen_parties
@@ -234,29 +272,59 @@ def screen_parties_cmd(ctx: Context, queries: Any, output: Any, sources: tuple[s
             raise InvalidInput(f"line {number}: expected a JSON object")
         parsed.append(query_from_dict(data, number))
     index = _index(ctx, mirror, sources)
-    results = screen_parties(index, parsed, match_policy(ctx.settings), threshold=threshold,
-                             sources=set(sources) or None)
+    results = screen_parties(
+        index, parsed, match_policy(ctx.settings), threshold=threshold, sources=set(sources) or None
+    )
     for result in results:
-        output.write(json.dumps({"qid": result["qid"], "hits": result["hits"]},
-                                ensure_ascii=False) + "\n")
+        output.write(
+            json.dumps({"qid": result["qid"], "hits": result["hits"]}, ensure_ascii=False) + "\n"
+        )
 
 
 @main.command("screen")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "report", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the Excel risk report here.")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the result as JSON here ('-' for standard output).")
-@click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the flags as CSV here.")
-@click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD",
-              help="Map an input column to a field, e.g. --map 'Ship-to=consignee' (repeatable).")
-@click.option("--mirror", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Read lists from this mirror folder (no database; the run is not stored).")
+@click.option(
+    "-o",
+    "--output",
+    "report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the Excel risk report here.",
+)
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the result as JSON here ('-' for standard output).",
+)
+@click.option(
+    "--csv",
+    "csv_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the flags as CSV here.",
+)
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="Map an input column to a field, e.g. --map 'Ship-to=consignee' (repeatable).",
+)
+@click.option(
+    "--mirror",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Read lists from this mirror folder (no database; the run is not stored).",
+)
 @pass_ctx
 @friendly
-def screen_cmd(ctx: Context, file: Path, report: Path | None, json_out: Path | None,
-               csv_out: Path | None, maps: tuple[str, ...], mirror: Path | None) -> None:
+def screen_cmd(
+    ctx: Context,
+    file: Path,
+    report: Path | None,
+    json_out: Path | None,
+    csv_out: Path | None,
+    maps: tuple[str, ...],
+    mirror: Path | None,
+) -> None:
     """Screen the shipments in FILE (.xlsx, .csv or .json) and write the report."""
     from screening.intake import read_shipments
     from screening.intake.mapping import parse_override_args
@@ -265,32 +333,60 @@ def screen_cmd(ctx: Context, file: Path, report: Path | None, json_out: Path | N
 
     settings = ctx.settings
     data = file.read_bytes()
-    intake = read_shipments(data, file.name, mapping_overrides=parse_override_args(maps),
-                            max_bytes=settings.max_upload_bytes, max_rows=settings.max_rows)
+    intake = read_shipments(
+        data,
+        file.name,
+        mapping_overrides=parse_override_args(maps),
+        max_bytes=settings.max_upload_bytes,
+        max_rows=settings.max_rows,
+    )
     mapping = {str(sheet or ""): m.as_dict() for sheet, m in intake.mappings.items()}
     index = _index(ctx, mirror)
     if mirror is not None:
-        outcome = screen_shipments(intake.rows, index, settings, errors=intake.errors,
-                                   input_name=file.name, input_sha256=intake.sha256,
-                                   actor=actor(), channel="cli", mapping=mapping)
+        outcome = screen_shipments(
+            intake.rows,
+            index,
+            settings,
+            errors=intake.errors,
+            input_name=file.name,
+            input_sha256=intake.sha256,
+            actor=actor(),
+            channel="cli",
+            mapping=mapping,
+        )
     else:
-        outcome = runs.screen_and_store(ctx.db, index, settings, intake.rows,
-                                        errors=intake.errors, actor=actor(), channel="cli",
-                                        input_name=file.name, input_sha256=intake.sha256,
-                                        mapping=mapping)
+        outcome = runs.screen_and_store(
+            ctx.db,
+            index,
+            settings,
+            intake.rows,
+            errors=intake.errors,
+            actor=actor(),
+            channel="cli",
+            input_name=file.name,
+            input_sha256=intake.sha256,
+            mapping=mapping,
+        )
+        from screening.services import register
+
+        register.record_run(ctx.db, outcome.run_id)
     document = outcome.document()
     _write_outputs(document, report, json_out, csv_out)
     counts = document["run"]["counts"]
-    click.echo(f"{file.name}: {len(intake.rows)} shipments screened ("
-               + ", ".join(f"{n} {v}" for v, n in counts.items() if n)
-               + f"); {len(intake.errors)} input errors; run {outcome.run_id}", err=True)
+    click.echo(
+        f"{file.name}: {len(intake.rows)} shipments screened ("
+        + ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+        + f"); {len(intake.errors)} input errors; run {outcome.run_id}",
+        err=True,
+    )
     for error in intake.errors[:20]:
         where = f"{error.sheet}!" if error.sheet else ""
         click.echo(f"  {where}row {error.row}: {error.message}", err=True)
 
 
-def _write_outputs(document: dict[str, Any], report: Path | None, json_out: Path | None,
-                   csv_out: Path | None) -> None:
+def _write_outputs(
+    document: dict[str, Any], report: Path | None, json_out: Path | None, csv_out: Path | None
+) -> None:
     if json_out is not None:
         text = json.dumps(document, ensure_ascii=False, indent=2)
         if str(json_out) == "-":
@@ -305,6 +401,254 @@ def _write_outputs(document: dict[str, Any], report: Path | None, json_out: Path
         from reports import write_flags_csv
 
         write_flags_csv(document, csv_out)
+
+
+# -- batch, workers and the counterparty register ----------------------------
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on a terminal; a log line every tenth of the way otherwise."""
+    if sys.stderr.isatty():
+        bars: list[Any] = []
+
+        def update_bar(done: int, total: int) -> None:
+            if not bars:
+                bars.append(
+                    click.progressbar(
+                        length=max(total, 1), label=label, file=sys.stderr
+                    ).__enter__()
+                )
+            bars[0].update(done - bars[0].pos)
+
+        try:
+            yield update_bar
+        finally:
+            if bars:
+                bars[0].__exit__(None, None, None)
+        return
+    logged = [-1]
+
+    def log_line(done: int, total: int) -> None:
+        tenth = done * 10 // max(total, 1)
+        if tenth > logged[0]:
+            logged[0] = tenth
+            click.echo(f"{label}: {done}/{total} rows screened", err=True)
+
+    yield log_line
+
+
+@main.command("batch")
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Folder for the reports: <stem>.xlsx and <stem>.json per input file.",
+)
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="Map an input column to a field, e.g. --map 'Ship-to=consignee' (repeatable).",
+)
+@click.option(
+    "--mirror",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Read lists from this mirror folder (no database; runs are not stored).",
+)
+@pass_ctx
+@friendly
+def batch_cmd(
+    ctx: Context, input_path: Path, out_dir: Path, maps: tuple[str, ...], mirror: Path | None
+) -> None:
+    """Screen INPUT, a shipment file or every .xlsx/.csv/.json file of a folder.
+
+    Each file gets its report in the output folder and one summary line. With
+    a database the runs are stored, and screened by Celery workers when a
+    broker is configured. Exit code 1 when some file failed; the others are
+    still screened.
+    """
+    from screening.errors import InvalidInput
+    from screening.intake.mapping import parse_override_args
+    from screening.jobs.batch import BatchScreener, input_files, report_stems
+
+    overrides = parse_override_args(maps)
+    files = input_files(input_path)
+    if not files:
+        raise InvalidInput(f"{input_path}: no .xlsx, .csv or .json file in this folder")
+    settings = ctx.settings
+    db = None if mirror is not None else ctx.db
+    runner: Any = None
+    if db is not None and settings.broker_url:
+        from screening.jobs.celery_app import CeleryRunner
+
+        runner = CeleryRunner(settings, db)
+        index: Any = None  # the workers have their own
+    else:
+        index = _index(ctx, mirror)  # once, and before any file: no lists is a usage error
+    screener = BatchScreener(
+        settings,
+        index=lambda: index,
+        db=db,
+        runner=runner,
+        mapping_overrides=overrides,
+        actor=actor(),
+    )
+    warned = [False]
+
+    def waiting(idle: float) -> None:
+        if idle > 30 and not warned[0]:
+            warned[0] = True
+            click.echo("no progress for 30 s: is a worker running (`screening worker`)?", err=True)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    for path, stem in report_stems(files).items():
+        with _progress(path.name) as progress:
+            result = screener.screen_file(path, out_dir, stem, progress=progress, on_idle=waiting)
+        click.echo(result.summary())
+        failed += not result.ok
+    if failed:
+        click.echo(f"{failed} of {len(files)} files failed", err=True)
+        sys.exit(1)
+
+
+@main.command("worker")
+@click.option(
+    "--concurrency", type=click.IntRange(min=1), help="Worker processes (default: one per CPU)."
+)
+@click.option(
+    "--loglevel",
+    default="INFO",
+    show_default=True,
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+)
+@pass_ctx
+@friendly
+def worker_cmd(ctx: Context, concurrency: int | None, loglevel: str) -> None:
+    """Run a Celery worker: screening chunks, list refreshes, register re-screens.
+
+    Needs SCREENING_BROKER_URL; start as many as you like, on any machine that
+    reaches the broker and the database.
+    """
+    from screening.jobs.celery_app import run_worker
+
+    run_worker(ctx.settings, concurrency=concurrency, loglevel=loglevel.upper())
+
+
+@main.command("beat")
+@click.option(
+    "--loglevel",
+    default="INFO",
+    show_default=True,
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+)
+@pass_ctx
+@friendly
+def beat_cmd(ctx: Context, loglevel: str) -> None:
+    """Run Celery beat: enqueue the SCREENING_SCHEDULES jobs on time (run exactly one)."""
+    from screening.jobs.celery_app import run_beat
+
+    run_beat(ctx.settings, loglevel=loglevel.upper())
+
+
+@main.group("register")
+def register_group() -> None:
+    """The counterparty register: parties of past screenings and imported register files."""
+
+
+@register_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_ctx
+@friendly
+def register_import(ctx: Context, file: Path) -> None:
+    """Import parties from FILE (.xlsx or CSV: name, country[, role, id])."""
+    from screening.services import register
+
+    result = register.import_file(
+        ctx.db,
+        file.read_bytes(),
+        file.name,
+        actor=actor(),
+        max_bytes=ctx.settings.max_upload_bytes,
+        max_rows=ctx.settings.max_rows,
+    )
+    click.echo(
+        f"{file.name}: {result.rows} rows: {result.added} new parties, "
+        f"{result.updated} updated, {len(result.errors)} skipped"
+    )
+    for row, message in result.errors[:20]:
+        click.echo(f"  row {row}: {message}", err=True)
+
+
+@register_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@friendly
+def register_list(ctx: Context, as_json: bool) -> None:
+    """List the register's parties."""
+    from screening.services import register
+
+    rows = register.list_parties(ctx.db)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{'id':>6}  {'country':<7} {'role':<14} {'source':<9} {'last seen':<19}  name")
+    for row in rows:
+        click.echo(
+            f"{row['id']:>6}  {row['country'] or '-':<7} {row['role'] or '-':<14} "
+            f"{row['source']:<9} {row['last_seen'][:19]:<19}  {row['name']}"
+        )
+
+
+@register_group.command("rescreen")
+@click.argument("version_id", type=int)
+@pass_ctx
+@friendly
+def register_rescreen(ctx: Context, version_id: int) -> None:
+    """Re-screen the register against what list version VERSION_ID added or changed."""
+    from screening.jobs.scheduled import rescreen_and_report
+    from screening.services import register
+
+    result = rescreen_and_report(ctx.db, ctx.settings, version_id, actor=actor())
+    report = register.get_rescreen(ctx.db, result.id)["report_path"]
+    click.echo(result.message + (f" -> {report}" if report else ""))
+
+
+@register_group.command("latest")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@friendly
+def register_latest(ctx: Context, as_json: bool) -> None:
+    """Show the newest re-screen: parties newly matching a list version."""
+    from screening.services import register
+
+    found = register.latest_rescreen(ctx.db)
+    if as_json:
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        return
+    if found is None:
+        click.echo("no register re-screen yet")
+        return
+    click.echo(
+        f"{found['source']} version {found['version']['id']} ({found['version']['as_of']}):"
+        f" {found['parties_screened']} parties screened against "
+        f"{found['entries']['added']} added and {found['entries']['changed']} changed "
+        f"entries; {found['parties_reported']} newly matching"
+    )
+    for item in found["parties"]:
+        party = item["party"]
+        hits = "; ".join(
+            f"{h['entity_id']} {h['matched_name']!r} ({h['change']}, score {h['score']:.2f})"
+            for h in item["hits"]
+        )
+        click.echo(f"  {party['name']} [{party['country'] or '-'}] {item['verdict']}: {hits}")
+    if found["report_path"]:
+        click.echo(f"report: {found['report_path']}")
 
 
 # -- users and API keys -----------------------------------------------------
@@ -434,7 +778,9 @@ def api_keys_list(ctx: Context, as_json: bool) -> None:
             "scopes": k.scopes,
             "created_by": k.created_by,
             "created_at": k.created_at.isoformat(timespec="seconds"),
-            "last_used_at": k.last_used_at.isoformat(timespec="seconds") if k.last_used_at else None,
+            "last_used_at": k.last_used_at.isoformat(timespec="seconds")
+            if k.last_used_at
+            else None,
             "revoked_at": k.revoked_at.isoformat(timespec="seconds") if k.revoked_at else None,
         }
         for k in accounts.list_api_keys(ctx.db)

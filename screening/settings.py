@@ -84,21 +84,29 @@ class Settings:
         if self.database_url:
             _check_database_url(self.database_url)
         if self.list_base_url and not self.list_base_url.startswith(("http://", "https://")):
-            raise ConfigError(_var("list_base_url") + f": {self.list_base_url!r} is not an http(s) URL")
+            raise ConfigError(
+                _var("list_base_url") + f": {self.list_base_url!r} is not an http(s) URL"
+            )
         if self.download_timeout <= 0:
             raise ConfigError(_var("download_timeout") + ": must be a positive number of seconds")
         if self.broker_url and "://" not in self.broker_url:
             raise ConfigError(_var("broker_url") + f": cannot parse {self.broker_url!r} as a URL")
         if not _QUEUE_NAME.fullmatch(self.celery_queue):
-            raise ConfigError(_var("celery_queue") + f": {self.celery_queue!r} is not a queue name"
-                              " (letters, digits, '-', '_' and '.')")
+            raise ConfigError(
+                _var("celery_queue") + f": {self.celery_queue!r} is not a queue name"
+                " (letters, digits, '-', '_' and '.')"
+            )
         if self.broker_visibility_timeout <= 0:
-            raise ConfigError(_var("broker_visibility_timeout") + ": must be a positive number of seconds")
+            raise ConfigError(
+                _var("broker_visibility_timeout") + ": must be a positive number of seconds"
+            )
         jobs = self.schedule_items()  # validates SCREENING_SCHEDULES
         if self.watch_folder is not None and not self.watch_folder.is_dir():
             raise ConfigError(_var("watch_folder") + f": {self.watch_folder} is not a folder")
         if any(job == "watch_folder" for job, _ in jobs) and self.watch_folder is None:
-            raise ConfigError(_var("schedules") + ": the watch_folder job needs SCREENING_WATCH_FOLDER")
+            raise ConfigError(
+                _var("schedules") + ": the watch_folder job needs SCREENING_WATCH_FOLDER"
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -121,7 +129,9 @@ class Settings:
         instance = self.instance_path.resolve()
         database_url = self.database_url or f"sqlite:///{instance / 'screening.db'}"
         secret_key = self.secret_key or _instance_secret(instance)
-        return replace(self, instance_path=instance, database_url=database_url, secret_key=secret_key)
+        return replace(
+            self, instance_path=instance, database_url=database_url, secret_key=secret_key
+        )
 
     def schedule_items(self) -> tuple[tuple[str, str], ...]:
         """The configured ``(job, cron expression)`` pairs, in the order given.
@@ -176,14 +186,17 @@ def parse_schedules(text: str) -> tuple[tuple[str, str], ...]:
         if not sep or not job:
             raise ConfigError(f"{_var('schedules')}: expected JOB=CRON, got {part.strip()!r}")
         if job not in SCHEDULED_JOBS:
-            raise ConfigError(f"{_var('schedules')}: unknown job {job!r}"
-                              f" (known: {', '.join(SCHEDULED_JOBS)})")
+            raise ConfigError(
+                f"{_var('schedules')}: unknown job {job!r} (known: {', '.join(SCHEDULED_JOBS)})"
+            )
         if any(job == seen for seen, _ in items):
             raise ConfigError(f"{_var('schedules')}: job {job!r} is scheduled twice")
         # Five fields only: croniter also takes seconds and years, Celery beat does not.
         if len(expr.split()) != 5 or not croniter.is_valid(expr):
-            raise ConfigError(f"{_var('schedules')}: {job}: {expr!r} is not a five-field"
-                              " cron expression (minute hour day month weekday)")
+            raise ConfigError(
+                f"{_var('schedules')}: {job}: {expr!r} is not a five-field"
+                " cron expression (minute hour day month weekday)"
+            )
         items.append((job, expr))
     return tuple(items)
 
@@ -220,7 +233,9 @@ def _check_database_url(url: str) -> None:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise ConfigError(f"{_var('database_url')}: cannot parse {url!r} as a database URL") from None
+        raise ConfigError(
+            f"{_var('database_url')}: cannot parse {url!r} as a database URL"
+        ) from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise ConfigError(
             f"{_var('database_url')}: unsupported database {parsed.get_backend_name()!r}"

@@ -51,9 +51,15 @@ class VersionInfo:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "source": self.source, "version": self.version_id, "as_of": self.as_of,
-            "sha256": self.sha256, "loaded_at": self.loaded_at, "entries": self.entries,
-            "title": self.title, "url": self.url, "licence": self.licence,
+            "source": self.source,
+            "version": self.version_id,
+            "as_of": self.as_of,
+            "sha256": self.sha256,
+            "loaded_at": self.loaded_at,
+            "entries": self.entries,
+            "title": self.title,
+            "url": self.url,
+            "licence": self.licence,
             "attribution": self.attribution,
         }
 
@@ -81,9 +87,13 @@ class ListIndex:
         return IndexScreener(self, policy, sources)
 
     @classmethod
-    def build(cls, entries: Sequence[ListEntry], versions: Iterable[VersionInfo],
-              fingerprints: dict[str, str] | None = None,
-              items: tuple[ItemListCatalog, ...] = ()) -> ListIndex:
+    def build(
+        cls,
+        entries: Sequence[ListEntry],
+        versions: Iterable[VersionInfo],
+        fingerprints: dict[str, str] | None = None,
+        items: tuple[ItemListCatalog, ...] = (),
+    ) -> ListIndex:
         started = time.perf_counter()
         versions = tuple(versions)
         label = ", ".join(f"{v.source}@{v.as_of or v.sha256[:8]}" for v in versions)
@@ -91,27 +101,55 @@ class ListIndex:
         addresses = AddressIndex(entries)
         if fingerprints is None:
             fingerprints = {e.entity_id: fingerprint(canonical(e)) for e in entries}
-        index = cls(match=match, addresses=addresses, versions=versions,
-                    fingerprints=fingerprints, built_in=time.perf_counter() - started,
-                    items=items)
-        log.info("party index built: %d entries from %s in %.1fs", len(entries), label,
-                 index.built_in)
+        index = cls(
+            match=match,
+            addresses=addresses,
+            versions=versions,
+            fingerprints=fingerprints,
+            built_in=time.perf_counter() - started,
+            items=items,
+        )
+        log.info(
+            "party index built: %d entries from %s in %.1fs", len(entries), label, index.built_in
+        )
         return index
 
 
-def _info(source: str, *, version_id: int | None, as_of: str | None, sha256: str,
-          loaded_at: str | None, entries: int, origin: str | None = None) -> VersionInfo:
+def _info(
+    source: str,
+    *,
+    version_id: int | None,
+    as_of: str | None,
+    sha256: str,
+    loaded_at: str | None,
+    entries: int,
+    origin: str | None = None,
+) -> VersionInfo:
     if source.startswith(ITEMS):
         return VersionInfo(
-            source=source, version_id=version_id, as_of=as_of, sha256=sha256,
-            loaded_at=loaded_at, entries=entries, title=f"Item list {source[len(ITEMS):]}",
-            url=origin or "", licence="as provided by the organisation that loaded it",
-            attribution=f"Item list loaded from {origin}" if origin else "User item list")
+            source=source,
+            version_id=version_id,
+            as_of=as_of,
+            sha256=sha256,
+            loaded_at=loaded_at,
+            entries=entries,
+            title=f"Item list {source[len(ITEMS) :]}",
+            url=origin or "",
+            licence="as provided by the organisation that loaded it",
+            attribution=f"Item list loaded from {origin}" if origin else "User item list",
+        )
     spec = get_source(source).spec
     return VersionInfo(
-        source=source, version_id=version_id, as_of=as_of, sha256=sha256, loaded_at=loaded_at,
-        entries=entries, title=spec.title, url=spec.homepage or spec.files[0].url,
-        licence=spec.licence, attribution=spec.attribution,
+        source=source,
+        version_id=version_id,
+        as_of=as_of,
+        sha256=sha256,
+        loaded_at=loaded_at,
+        entries=entries,
+        title=spec.title,
+        url=spec.homepage or spec.files[0].url,
+        licence=spec.licence,
+        attribution=spec.attribution,
     )
 
 
@@ -122,14 +160,23 @@ def build_from_db(db: Database, sources: Sequence[str] | None = None) -> ListInd
         NotReady: no list version is active.
     """
     with db.session() as session:
-        active = [v for v in list_store.active_versions(session)
-                  if sources is None or v.source in sources or v.source.startswith(ITEMS)]
+        active = [
+            v
+            for v in list_store.active_versions(session)
+            if sources is None or v.source in sources or v.source.startswith(ITEMS)
+        ]
         if not any(not v.source.startswith(ITEMS) for v in active):
             raise NotReady("no list version is active; load lists first (`screening lists load`)")
         infos = [
-            _info(v.source, version_id=v.id, as_of=v.as_of.isoformat() if v.as_of else None,
-                  sha256=v.sha256, loaded_at=v.loaded_at.isoformat(), entries=v.entry_count,
-                  origin=v.origin)
+            _info(
+                v.source,
+                version_id=v.id,
+                as_of=v.as_of.isoformat() if v.as_of else None,
+                sha256=v.sha256,
+                loaded_at=v.loaded_at.isoformat(),
+                entries=v.entry_count,
+                origin=v.origin,
+            )
             for v in active
         ]
         parties = [v for v in active if not v.source.startswith(ITEMS)]
@@ -138,12 +185,22 @@ def build_from_db(db: Database, sources: Sequence[str] | None = None) -> ListInd
         for v in parties:
             fingerprints.update(list_store.fingerprints(session, v.id))
         catalogs = tuple(
-            ItemListCatalog(ListedItem(
-                list_name=d["list"], code_type=d["code_type"], code=d["code"],
-                description=d["description"], category=d.get("category"), risk=d.get("risk"),
-                source=d.get("source") or d["list"], url=d.get("url"), date=d.get("date"))
-                for d in list_store.entry_datas_all(session, v.id))
-            for v in active if v.source.startswith(ITEMS)
+            ItemListCatalog(
+                ListedItem(
+                    list_name=d["list"],
+                    code_type=d["code_type"],
+                    code=d["code"],
+                    description=d["description"],
+                    category=d.get("category"),
+                    risk=d.get("risk"),
+                    source=d.get("source") or d["list"],
+                    url=d.get("url"),
+                    date=d.get("date"),
+                )
+                for d in list_store.entry_datas_all(session, v.id)
+            )
+            for v in active
+            if v.source.startswith(ITEMS)
         )
     return ListIndex.build(entries, infos, fingerprints, items=catalogs)
 
@@ -159,9 +216,16 @@ def build_from_mirror(mirror: Path, sources: Sequence[str] | None = None) -> Lis
             continue
         parsed = get_source(name).parse(path)
         entries.extend(parsed.entries)
-        infos.append(_info(name, version_id=None,
-                           as_of=parsed.as_of.isoformat() if parsed.as_of else None,
-                           sha256=parsed.sha256, loaded_at=None, entries=len(parsed.entries)))
+        infos.append(
+            _info(
+                name,
+                version_id=None,
+                as_of=parsed.as_of.isoformat() if parsed.as_of else None,
+                sha256=parsed.sha256,
+                loaded_at=None,
+                entries=len(parsed.entries),
+            )
+        )
     if not entries:
         raise NotReady(f"{mirror}: no list found in the mirror")
     return ListIndex.build(entries, infos)
@@ -208,43 +272,54 @@ class IndexScreener:
         self.policy = policy
         self.sources = sources
 
-    def screen(self, name: str, country: str | None,
-               kind: EntityKind | None = None) -> list[PartyHit]:
-        hits = self.index.match.screen(PartyQuery(name=name, kind=kind, country=country),
-                                       self.policy, self.sources)
+    def screen(
+        self, name: str, country: str | None, kind: EntityKind | None = None
+    ) -> list[PartyHit]:
+        hits = self.index.match.screen(
+            PartyQuery(name=name, kind=kind, country=country), self.policy, self.sources
+        )
         out = []
         for hit in hits:
             entry = hit.entry
             version = self.index.version_of(entry.source)
-            out.append(PartyHit(
-                entity_id=hit.entity_id,
-                source=entry.source,
-                source_title=version.title if version else entry.source,
-                kind=entry.kind.value,
-                matched_name=hit.matched_name,
-                score=hit.score,
-                alert=hit.alert,
-                explanation=hit.explanation,
-                programs=entry.programs,
-                legal_basis=legal_citations(entry),
-                features={f.name: round(f.score * f.weight, 4) for f in hit.features},
-                list_version=(f"{version.source}@{version.as_of}#{version.version_id}"
-                              if version else None),
-                fingerprint=self.index.fingerprints.get(entry.entity_id),
-                sub_list=next(iter(entry.prop("csl_source")), None),
-            ))
+            out.append(
+                PartyHit(
+                    entity_id=hit.entity_id,
+                    source=entry.source,
+                    source_title=version.title if version else entry.source,
+                    kind=entry.kind.value,
+                    matched_name=hit.matched_name,
+                    score=hit.score,
+                    alert=hit.alert,
+                    explanation=hit.explanation,
+                    programs=entry.programs,
+                    legal_basis=legal_citations(entry),
+                    features={f.name: round(f.score * f.weight, 4) for f in hit.features},
+                    list_version=(
+                        f"{version.source}@{version.as_of}#{version.version_id}"
+                        if version
+                        else None
+                    ),
+                    fingerprint=self.index.fingerprints.get(entry.entity_id),
+                    sub_list=next(iter(entry.prop("csl_source")), None),
+                )
+            )
         return out
 
     def by_address(self, address: str) -> list[AddressHit]:
-        return [AddressHit(a.entity_id, a.source, a.name, a.address)
-                for a in self.index.addresses.lookup(address)
-                if self.sources is None or a.source in self.sources]
+        return [
+            AddressHit(a.entity_id, a.source, a.name, a.address)
+            for a in self.index.addresses.lookup(address)
+            if self.sources is None or a.source in self.sources
+        ]
 
 
 def legal_citations(entry: ListEntry) -> tuple[Citation, ...]:
     """The entry's legal basis (programme, notice, regulation, regime, resolution) as citations."""
-    cites = [Citation(kind="legal_basis", title=b.title, url=b.url, date=b.date or entry.listed_on)
-             for b in entry.legal_basis]
+    cites = [
+        Citation(kind="legal_basis", title=b.title, url=b.url, date=b.date or entry.listed_on)
+        for b in entry.legal_basis
+    ]
     if not cites:
         url = next(iter(entry.prop("source_url")), None)
         title = "; ".join(entry.programs) or entry.source
@@ -252,5 +327,13 @@ def legal_citations(entry: ListEntry) -> tuple[Citation, ...]:
     return tuple(cites)
 
 
-__all__ = ["ALGORITHM_VERSION", "IndexCache", "IndexScreener", "ListIndex", "VersionInfo",
-           "build_from_db", "build_from_mirror", "legal_citations"]
+__all__ = [
+    "ALGORITHM_VERSION",
+    "IndexCache",
+    "IndexScreener",
+    "ListIndex",
+    "VersionInfo",
+    "build_from_db",
+    "build_from_mirror",
+    "legal_citations",
+]

@@ -87,7 +87,9 @@ def resolve_targets(path: Path, source: str | None = None) -> list[tuple[str, Pa
         if newest is not None:
             targets.append((name, newest))
     if not targets:
-        raise InvalidInput(f"{path}: not a list file, a dated list folder or a mirror of known sources")
+        raise InvalidInput(
+            f"{path}: not a list file, a dated list folder or a mirror of known sources"
+        )
     return targets
 
 
@@ -140,26 +142,44 @@ def load_one(
     plugin = get_source(source)
     try:
         parsed = plugin.parse(path)
-        outcome = _activate(db, plugin.spec, parsed, force=force, actor=actor,
-                            max_shrink=max_shrink, origin=origin)
+        outcome = _activate(
+            db, plugin.spec, parsed, force=force, actor=actor, max_shrink=max_shrink, origin=origin
+        )
     except ScreeningError as exc:
         message = exc.message if exc.message.startswith(source) else f"{source}: {exc.message}"
         outcome = LoadOutcome(source=source, status="failed", origin=origin, message=message)
     except Exception as exc:  # a parser bug must not take the other sources down
         log.exception("loading %s from %s failed", source, path)
-        outcome = LoadOutcome(source=source, status="failed", origin=origin,
-                              message=f"{source}: unexpected error while loading ({type(exc).__name__}: {exc})")
+        outcome = LoadOutcome(
+            source=source,
+            status="failed",
+            origin=origin,
+            message=f"{source}: unexpected error while loading ({type(exc).__name__}: {exc})",
+        )
     with db.session() as session:
         list_store.record_update(
-            session, source=source, started_at=started, origin=origin, actor=actor,
-            ok=outcome.ok, error=None if outcome.ok else outcome.message,
+            session,
+            source=source,
+            started_at=started,
+            origin=origin,
+            actor=actor,
+            ok=outcome.ok,
+            error=None if outcome.ok else outcome.message,
             version_id=outcome.version_id,
         )
     return outcome
 
 
-def _activate(db: Database, spec: Any, parsed: ParsedList, *, force: bool, actor: str,
-              max_shrink: float, origin: str) -> LoadOutcome:
+def _activate(
+    db: Database,
+    spec: Any,
+    parsed: ParsedList,
+    *,
+    force: bool,
+    actor: str,
+    max_shrink: float,
+    origin: str,
+) -> LoadOutcome:
     for skip in parsed.skipped[:20]:
         log.warning("%s: skipped record %s: %s", spec.name, skip.ref, skip.reason)
     new = versions.keyed(parsed.entries)
@@ -168,12 +188,21 @@ def _activate(db: Database, spec: Any, parsed: ParsedList, *, force: bool, actor
         active = list_store.active_version(session, spec.name)
         if active is not None and active.sha256 == parsed.sha256:
             return LoadOutcome(
-                source=spec.name, status="unchanged", origin=origin, version_id=active.id,
-                as_of=as_of, entries=active.entry_count,
+                source=spec.name,
+                status="unchanged",
+                origin=origin,
+                version_id=active.id,
+                as_of=as_of,
+                entries=active.entry_count,
                 message=f"{spec.name}: same files as active version {active.id}; nothing to do",
             )
-        versions.check(parsed, spec, previous_count=active.entry_count if active else None,
-                       max_shrink=max_shrink, force=force)
+        versions.check(
+            parsed,
+            spec,
+            previous_count=active.entry_count if active else None,
+            max_shrink=max_shrink,
+            force=force,
+        )
         old = list_store.fingerprints(session, active.id) if active else {}
         change = versions.diff(
             old, new, lambda ids: list_store.entry_datas(session, active.id, ids) if active else {}
@@ -197,10 +226,18 @@ def _activate(db: Database, spec: Any, parsed: ParsedList, *, force: bool, actor
             origin=origin,
         )
         return LoadOutcome(
-            source=spec.name, status="activated", origin=origin, version_id=version.id,
-            as_of=as_of, entries=version.entry_count, skipped=len(parsed.skipped),
-            diff={"added": len(change.added), "removed": len(change.removed),
-                  "changed": len(change.changed)},
+            source=spec.name,
+            status="activated",
+            origin=origin,
+            version_id=version.id,
+            as_of=as_of,
+            entries=version.entry_count,
+            skipped=len(parsed.skipped),
+            diff={
+                "added": len(change.added),
+                "removed": len(change.removed),
+                "changed": len(change.changed),
+            },
             message=f"{spec.name}: version {version.id} active ({version.entry_count} entries; {change.summary})",
         )
 
@@ -221,66 +258,109 @@ def load_item_list(
         name = items.list_name(source)
         source = items.PREFIX + name
         parsed = items.parse_items(path, name)
-        outcome = _activate_items(db, source, parsed, force=force, actor=actor,
-                                  max_shrink=max_shrink, origin=origin)
+        outcome = _activate_items(
+            db, source, parsed, force=force, actor=actor, max_shrink=max_shrink, origin=origin
+        )
     except ScreeningError as exc:
         message = exc.message if exc.message.startswith(source) else f"{source}: {exc.message}"
         outcome = LoadOutcome(source=source, status="failed", origin=origin, message=message)
     with db.session() as session:
-        list_store.record_update(session, source=source, started_at=started, origin=origin,
-                                 actor=actor, ok=outcome.ok,
-                                 error=None if outcome.ok else outcome.message,
-                                 version_id=outcome.version_id)
+        list_store.record_update(
+            session,
+            source=source,
+            started_at=started,
+            origin=origin,
+            actor=actor,
+            ok=outcome.ok,
+            error=None if outcome.ok else outcome.message,
+            version_id=outcome.version_id,
+        )
     return outcome
 
 
-def _activate_items(db: Database, source: str, parsed: items.ParsedItems, *, force: bool,
-                    actor: str, max_shrink: float, origin: str) -> LoadOutcome:
+def _activate_items(
+    db: Database,
+    source: str,
+    parsed: items.ParsedItems,
+    *,
+    force: bool,
+    actor: str,
+    max_shrink: float,
+    origin: str,
+) -> LoadOutcome:
     from lists.base import ParsedList
 
     if not parsed.items:
-        raise ListQualityError(f"{source}: no usable rows"
-                               + (f" (first problem: {parsed.skipped[0].reason} at "
-                                  f"{parsed.skipped[0].ref})" if parsed.skipped else ""))
+        raise ListQualityError(
+            f"{source}: no usable rows"
+            + (
+                f" (first problem: {parsed.skipped[0].reason} at {parsed.skipped[0].ref})"
+                if parsed.skipped
+                else ""
+            )
+        )
     total = len(parsed.items) + len(parsed.skipped)
     if parsed.skipped and len(parsed.skipped) / total > versions.MAX_SKIPPED_SHARE and not force:
         first = parsed.skipped[0]
-        raise ListQualityError(f"{source}: {len(parsed.skipped)} of {total} rows are unusable "
-                               f"(first: {first.reason} at {first.ref}); use --force to accept")
-    new = {f"{source}:{i['code_type']}:{i['code']}": (versions.fingerprint(i), i)
-           for i in parsed.items}
+        raise ListQualityError(
+            f"{source}: {len(parsed.skipped)} of {total} rows are unusable "
+            f"(first: {first.reason} at {first.ref}); use --force to accept"
+        )
+    new = {
+        f"{source}:{i['code_type']}:{i['code']}": (versions.fingerprint(i), i) for i in parsed.items
+    }
     sha = ParsedList(source=source, entries=[], files=parsed.files).sha256
     with db.session() as session:
         active = list_store.active_version(session, source)
         if active is not None and active.sha256 == sha:
-            return LoadOutcome(source=source, status="unchanged", origin=origin,
-                               version_id=active.id, entries=active.entry_count,
-                               message=f"{source}: same file as active version {active.id}")
+            return LoadOutcome(
+                source=source,
+                status="unchanged",
+                origin=origin,
+                version_id=active.id,
+                entries=active.entry_count,
+                message=f"{source}: same file as active version {active.id}",
+            )
         if active is not None and not force and 1 - len(new) / active.entry_count > max_shrink:
-            raise ListQualityError(f"{source}: {len(new)} items, fewer than the active "
-                                   f"{active.entry_count} by more than {max_shrink:.0%}; "
-                                   "use --force if this is expected")
+            raise ListQualityError(
+                f"{source}: {len(new)} items, fewer than the active "
+                f"{active.entry_count} by more than {max_shrink:.0%}; "
+                "use --force if this is expected"
+            )
         old = list_store.fingerprints(session, active.id) if active else {}
         change = versions.diff(
             old, new, lambda ids: list_store.entry_datas(session, active.id, ids) if active else {}
         )
         version = list_store.store_version(
-            session, source=source, as_of=None, sha256=sha, files=parsed.files,
-            entries=((eid, "item", data["description"], fp, data)
-                     for eid, (fp, data) in new.items()),
+            session,
+            source=source,
+            as_of=None,
+            sha256=sha,
+            files=parsed.files,
+            entries=(
+                (eid, "item", data["description"], fp, data) for eid, (fp, data) in new.items()
+            ),
             counts={"item": len(new)},
             skipped=[{"reason": s.reason, "ref": s.ref} for s in parsed.skipped],
             skipped_count=len(parsed.skipped),
             diff={**change.to_dict(), "previous_version": active.id if active else None},
-            actor=actor, origin=origin,
+            actor=actor,
+            origin=origin,
         )
         return LoadOutcome(
-            source=source, status="activated", origin=origin, version_id=version.id,
-            entries=version.entry_count, skipped=len(parsed.skipped),
-            diff={"added": len(change.added), "removed": len(change.removed),
-                  "changed": len(change.changed)},
+            source=source,
+            status="activated",
+            origin=origin,
+            version_id=version.id,
+            entries=version.entry_count,
+            skipped=len(parsed.skipped),
+            diff={
+                "added": len(change.added),
+                "removed": len(change.removed),
+                "changed": len(change.changed),
+            },
             message=f"{source}: version {version.id} active ({version.entry_count} items; "
-                    f"{change.summary})",
+            f"{change.summary})",
         )
 
 
@@ -300,33 +380,63 @@ def update_sources(
             folder = settings.list_mirror / name
             newest = newest_dated(folder) if folder.is_dir() else None
             if newest is None:
-                outcomes.append(_failed(db, name, str(folder), actor,
-                                        f"{name}: no dated folder in the mirror at {folder}"))
+                outcomes.append(
+                    _failed(
+                        db,
+                        name,
+                        str(folder),
+                        actor,
+                        f"{name}: no dated folder in the mirror at {folder}",
+                    )
+                )
                 continue
-            outcomes.append(load_one(db, name, newest, force=force, actor=actor,
-                                     max_shrink=settings.max_list_shrink))
+            outcomes.append(
+                load_one(
+                    db, name, newest, force=force, actor=actor, max_shrink=settings.max_list_shrink
+                )
+            )
             continue
         spec = get_source(name).spec
         with tempfile.TemporaryDirectory(prefix=f"{name}-") as tmp:
             folder = Path(tmp) / date.today().isoformat()
             try:
-                download(spec, folder, timeout=settings.download_timeout,
-                         base_url=settings.list_base_url or None)
+                download(
+                    spec,
+                    folder,
+                    timeout=settings.download_timeout,
+                    base_url=settings.list_base_url or None,
+                )
             except ScreeningError as exc:
                 message = exc.message if exc.message.startswith(name) else f"{name}: {exc.message}"
                 outcomes.append(_failed(db, name, spec.files[0].url, actor, message))
                 continue
             base = settings.list_base_url.rstrip("/")
             urls = [f"{base}/{name}/{f.name}" if base else f.url for f in spec.files]
-            outcomes.append(load_one(db, name, folder, force=force, actor=actor,
-                                     max_shrink=settings.max_list_shrink, origin=", ".join(urls)))
+            outcomes.append(
+                load_one(
+                    db,
+                    name,
+                    folder,
+                    force=force,
+                    actor=actor,
+                    max_shrink=settings.max_list_shrink,
+                    origin=", ".join(urls),
+                )
+            )
     return outcomes
 
 
 def _failed(db: Database, source: str, origin: str, actor: str, message: str) -> LoadOutcome:
     with db.session() as session:
-        list_store.record_update(session, source=source, started_at=now(), origin=origin,
-                                 actor=actor, ok=False, error=message)
+        list_store.record_update(
+            session,
+            source=source,
+            started_at=now(),
+            origin=origin,
+            actor=actor,
+            ok=False,
+            error=message,
+        )
     return LoadOutcome(source=source, status="failed", origin=origin, message=message)
 
 
@@ -340,50 +450,60 @@ def status(db: Database) -> list[dict[str, Any]]:
             spec = get_source(name).spec
             version = active.get(name)
             update = updates.get(name)
-            rows.append({
-                "kind": "parties",
-                "source": name,
-                "title": spec.title,
-                "active": version is not None,
-                "version": version.id if version else None,
-                "as_of": version.as_of.isoformat() if version and version.as_of else None,
-                "entries": version.entry_count if version else 0,
-                "counts": version.counts if version else {},
-                "sha256": version.sha256 if version else None,
-                "loaded_at": version.loaded_at.isoformat() if version else None,
-                "diff": _diff_counts(version) if version else None,
-                "last_update": {
-                    "at": update.finished_at.isoformat() if update.finished_at else None,
-                    "ok": update.ok,
-                    "error": update.error,
-                    "origin": update.origin,
-                } if update else None,
-                "licence": spec.licence,
-                "attribution": spec.attribution,
-            })
+            rows.append(
+                {
+                    "kind": "parties",
+                    "source": name,
+                    "title": spec.title,
+                    "active": version is not None,
+                    "version": version.id if version else None,
+                    "as_of": version.as_of.isoformat() if version and version.as_of else None,
+                    "entries": version.entry_count if version else 0,
+                    "counts": version.counts if version else {},
+                    "sha256": version.sha256 if version else None,
+                    "loaded_at": version.loaded_at.isoformat() if version else None,
+                    "diff": _diff_counts(version) if version else None,
+                    "last_update": {
+                        "at": update.finished_at.isoformat() if update.finished_at else None,
+                        "ok": update.ok,
+                        "error": update.error,
+                        "origin": update.origin,
+                    }
+                    if update
+                    else None,
+                    "licence": spec.licence,
+                    "attribution": spec.attribution,
+                }
+            )
         for source, version in sorted(active.items()):
             if not source.startswith(items.PREFIX):
                 continue
             update = updates.get(source)
-            rows.append({
-                "kind": "items",
-                "source": source,
-                "title": f"Item list {source[len(items.PREFIX):]}",
-                "active": True,
-                "version": version.id,
-                "as_of": version.as_of.isoformat() if version.as_of else None,
-                "entries": version.entry_count,
-                "counts": version.counts,
-                "sha256": version.sha256,
-                "loaded_at": version.loaded_at.isoformat(),
-                "diff": _diff_counts(version),
-                "last_update": {
-                    "at": update.finished_at.isoformat() if update.finished_at else None,
-                    "ok": update.ok, "error": update.error, "origin": update.origin,
-                } if update else None,
-                "licence": "as provided by the organisation that loaded it",
-                "attribution": f"Item list loaded by {version.loaded_by} from {version.origin}",
-            })
+            rows.append(
+                {
+                    "kind": "items",
+                    "source": source,
+                    "title": f"Item list {source[len(items.PREFIX) :]}",
+                    "active": True,
+                    "version": version.id,
+                    "as_of": version.as_of.isoformat() if version.as_of else None,
+                    "entries": version.entry_count,
+                    "counts": version.counts,
+                    "sha256": version.sha256,
+                    "loaded_at": version.loaded_at.isoformat(),
+                    "diff": _diff_counts(version),
+                    "last_update": {
+                        "at": update.finished_at.isoformat() if update.finished_at else None,
+                        "ok": update.ok,
+                        "error": update.error,
+                        "origin": update.origin,
+                    }
+                    if update
+                    else None,
+                    "licence": "as provided by the organisation that loaded it",
+                    "attribution": f"Item list loaded by {version.loaded_by} from {version.origin}",
+                }
+            )
         return rows
 
 
@@ -391,8 +511,9 @@ def _diff_counts(version: ListVersion) -> dict[str, int]:
     return {k: len(v) for k, v in version.diff.items() if isinstance(v, list)}
 
 
-def diff_versions(db: Database, source: str, from_ref: str | None = None,
-                  to_ref: str | None = None) -> dict[str, Any]:
+def diff_versions(
+    db: Database, source: str, from_ref: str | None = None, to_ref: str | None = None
+) -> dict[str, Any]:
     """Diff two versions of ``source`` (ids or as-of dates); default: active vs the one before.
 
     Raises:
@@ -407,8 +528,11 @@ def diff_versions(db: Database, source: str, from_ref: str | None = None,
         else:
             to_version = _find_version(history, to_ref)
         if to_version is None:
-            raise NotFound(f"{source}: no active version" if to_ref is None
-                           else f"{source}: no version {to_ref!r}")
+            raise NotFound(
+                f"{source}: no active version"
+                if to_ref is None
+                else f"{source}: no version {to_ref!r}"
+            )
         if from_ref is None:
             older = [v for v in history if v.id < to_version.id]
             from_version = older[0] if older else None
@@ -422,8 +546,11 @@ def diff_versions(db: Database, source: str, from_ref: str | None = None,
         new_data = list_store.entry_datas(session, to_version.id, changed)
         new = {k: (fp, new_data.get(k, {})) for k, fp in new_fps.items()}
         change = versions.diff(
-            old, new,
-            lambda ids: list_store.entry_datas(session, from_version.id, ids) if from_version else {},
+            old,
+            new,
+            lambda ids: (
+                list_store.entry_datas(session, from_version.id, ids) if from_version else {}
+            ),
         )
         return {
             "source": source,
@@ -443,5 +570,8 @@ def _find_version(history: list[ListVersion], ref: str) -> ListVersion | None:
 def _version_ref(version: ListVersion | None) -> dict[str, Any] | None:
     if version is None:
         return None
-    return {"version": version.id, "as_of": version.as_of.isoformat() if version.as_of else None,
-            "sha256": version.sha256}
+    return {
+        "version": version.id,
+        "as_of": version.as_of.isoformat() if version.as_of else None,
+        "sha256": version.sha256,
+    }

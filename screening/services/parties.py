@@ -25,12 +25,19 @@ def query_from_dict(data: Mapping[str, Any], position: int) -> PartyQuery:
     schema = data.get("schema")
     kind = EntityKind.from_schema(schema) if schema else None
     if schema and kind is None:
-        raise InvalidInput(f"party {position}: unknown schema {schema!r}; use one of {', '.join(SCHEMAS)}")
+        raise InvalidInput(
+            f"party {position}: unknown schema {schema!r}; use one of {', '.join(SCHEMAS)}"
+        )
     identifiers = []
     for item in data.get("identifiers") or ():
         try:
-            identifiers.append(Identifier(type=IdentifierType(item["type"]), value=str(item["value"]),
-                                          country=item.get("country")))
+            identifiers.append(
+                Identifier(
+                    type=IdentifierType(item["type"]),
+                    value=str(item["value"]),
+                    country=item.get("country"),
+                )
+            )
         except (KeyError, TypeError, ValueError):
             raise InvalidInput(
                 f"party {position}: identifiers must be objects with 'type' (one of "
@@ -38,28 +45,40 @@ def query_from_dict(data: Mapping[str, Any], position: int) -> PartyQuery:
             ) from None
     country = data.get("country")
     ref = data.get("qid", data.get("id"))
-    return PartyQuery(name=name.strip(), kind=kind,
-                      country=str(country) if country else None,
-                      birth_date=str(data["birth_date"]) if data.get("birth_date") else None,
-                      identifiers=tuple(identifiers), ref=None if ref is None else str(ref))
+    return PartyQuery(
+        name=name.strip(),
+        kind=kind,
+        country=str(country) if country else None,
+        birth_date=str(data["birth_date"]) if data.get("birth_date") else None,
+        identifiers=tuple(identifiers),
+        ref=None if ref is None else str(ref),
+    )
 
 
-def screen_parties(index: ListIndex, queries: Iterable[PartyQuery], policy: MatchPolicy,
-                   *, threshold: float | None = None,
-                   sources: set[str] | None = None) -> list[dict[str, Any]]:
+def screen_parties(
+    index: ListIndex,
+    queries: Iterable[PartyQuery],
+    policy: MatchPolicy,
+    *,
+    threshold: float | None = None,
+    sources: set[str] | None = None,
+) -> list[dict[str, Any]]:
     """Hits for each query, sorted by score, every hit at or above ``threshold`` (default: review)."""
     threshold = policy.review if threshold is None else threshold
     if threshold < policy.review:
-        policy = MatchPolicy(alert=max(policy.alert, threshold + 1e-6), review=threshold,
-                             max_hits=policy.max_hits)
+        policy = MatchPolicy(
+            alert=max(policy.alert, threshold + 1e-6), review=threshold, max_hits=policy.max_hits
+        )
     results = []
     for query in queries:
         hits = index.match.screen(query, policy, sources)
-        results.append({
-            "qid": query.ref,
-            "name": query.name,
-            "hits": [hit_dict(index, hit) for hit in hits if hit.score >= threshold],
-        })
+        results.append(
+            {
+                "qid": query.ref,
+                "name": query.name,
+                "hits": [hit_dict(index, hit) for hit in hits if hit.score >= threshold],
+            }
+        )
     return results
 
 
@@ -78,8 +97,10 @@ def hit_dict(index: ListIndex, hit: Any) -> dict[str, Any]:
         "programs": list(entry.programs),
         "legal_basis": [c.to_dict() for c in legal_citations(entry)],
         "explanation": hit.explanation,
-        "features": [{"name": f.name, "score": round(f.score, 4), "weight": f.weight,
-                      "detail": f.detail} for f in hit.features],
+        "features": [
+            {"name": f.name, "score": round(f.score, 4), "weight": f.weight, "detail": f.detail}
+            for f in hit.features
+        ],
         "list_version": version.to_dict() if version else None,
         "algorithm": hit.algorithm,
     }

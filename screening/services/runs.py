@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from screening.core.claims import load_claims
@@ -40,10 +40,16 @@ def suppressions(db: Database) -> dict[tuple[str, str], Suppression]:
     with db.session() as session:
         return {
             (d.party_key, d.entity_id): Suppression(
-                party_key=d.party_key, entity_id=d.entity_id, fingerprint=d.entry_fingerprint,
-                reason=d.reason, decided_by=d.decided_by, decided_at=d.decided_at.isoformat(),
-                decision_id=d.id)
-            for d in store.latest_decisions(session) if d.decision == "false_positive"
+                party_key=d.party_key,
+                entity_id=d.entity_id,
+                fingerprint=d.entry_fingerprint,
+                reason=d.reason,
+                decided_by=d.decided_by,
+                decided_at=d.decided_at.isoformat(),
+                decision_id=d.id,
+            )
+            for d in store.latest_decisions(session)
+            if d.decision == "false_positive"
         }
 
 
@@ -63,22 +69,47 @@ def create_run(
     """Store a run and its input rows in chunks (status ``queued``); returns the run id."""
     run_id = run_id or str(uuid.uuid4())
     with db.session() as session:
-        store.create_run(session, run_id=run_id, actor=actor, channel=channel,
-                         input_name=input_name, input_sha256=input_sha256,
-                         params={"mapping": mapping or {}}, row_count=len(rows), status="queued",
-                         input_errors=[e.to_dict() for e in errors])
-        store.add_chunks(session, run_id, [
-            [r.to_dict() for r in rows[start:start + chunk_size]]
-            for start in range(0, len(rows), chunk_size)
-        ])
-        audit(session, actor, "screening.submitted", target=run_id, details={
-            "input": {"name": input_name, "sha256": input_sha256, "rows": len(rows),
-                      "errors": len(errors)}, "channel": channel})
+        store.create_run(
+            session,
+            run_id=run_id,
+            actor=actor,
+            channel=channel,
+            input_name=input_name,
+            input_sha256=input_sha256,
+            params={"mapping": mapping or {}},
+            row_count=len(rows),
+            status="queued",
+            input_errors=[e.to_dict() for e in errors],
+        )
+        store.add_chunks(
+            session,
+            run_id,
+            [
+                [r.to_dict() for r in rows[start : start + chunk_size]]
+                for start in range(0, len(rows), chunk_size)
+            ],
+        )
+        audit(
+            session,
+            actor,
+            "screening.submitted",
+            target=run_id,
+            details={
+                "input": {
+                    "name": input_name,
+                    "sha256": input_sha256,
+                    "rows": len(rows),
+                    "errors": len(errors),
+                },
+                "channel": channel,
+            },
+        )
     return run_id
 
 
-def process_chunk(db: Database, index: ListIndex, settings: Settings, run_id: str,
-                  number: int) -> bool:
+def process_chunk(
+    db: Database, index: ListIndex, settings: Settings, run_id: str, number: int
+) -> bool:
     """Screen one pending chunk and store its results in one transaction.
 
     Idempotent: a chunk already done is left alone (returns False), and its
@@ -101,47 +132,98 @@ def finalize(db: Database, index: ListIndex, settings: Settings, run_id: str) ->
     with db.session() as session:
         if store.pending_chunks(session, run_id):
             return False
-        run = store.get_run(session, run_id)
+        # Locked (PostgreSQL) so that two workers finishing the last chunks together
+        # finalize the run once: the second one waits, then sees it done.
+        run = store.get_run(session, run_id, for_update=True)
         if run is None or run.status == "done":
             return False
-        meta = screen_shipments([], index, settings, run_id=run_id, actor=run.created_by,
-                                channel=run.channel, input_name=run.input_name,
-                                input_sha256=run.input_sha256,
-                                mapping=run.params.get("mapping")).run
-        meta["input"] = {"name": run.input_name, "sha256": run.input_sha256,
-                         "rows": run.row_count, "errors": len(run.input_errors or [])}
+        meta = screen_shipments(
+            [],
+            index,
+            settings,
+            run_id=run_id,
+            actor=run.created_by,
+            channel=run.channel,
+            input_name=run.input_name,
+            input_sha256=run.input_sha256,
+            mapping=run.params.get("mapping"),
+        ).run
+        meta["input"] = {
+            "name": run.input_name,
+            "sha256": run.input_sha256,
+            "rows": run.row_count,
+            "errors": len(run.input_errors or []),
+        }
         meta["created_at"] = run.created_at.isoformat(timespec="seconds")
         counts = store.verdict_counts(session, run_id)
-        store.finish_run(session, run_id, status="done", summary=counts,
-                         list_versions=meta["list_versions"], algorithm=meta["algorithm"])
+        store.finish_run(
+            session,
+            run_id,
+            status="done",
+            summary=counts,
+            list_versions=meta["list_versions"],
+            algorithm=meta["algorithm"],
+        )
         run.params = {**run.params, "run": meta}
-        audit(session, run.created_by, "screening.run", target=run_id, details={
-            "input": meta["input"], "counts": counts, "channel": run.channel,
-            "list_versions": [{"source": v["source"], "version": v["version"],
-                               "as_of": v["as_of"]} for v in meta["list_versions"]],
-        })
+        audit(
+            session,
+            run.created_by,
+            "screening.run",
+            target=run_id,
+            details={
+                "input": meta["input"],
+                "counts": counts,
+                "channel": run.channel,
+                "list_versions": [
+                    {"source": v["source"], "version": v["version"], "as_of": v["as_of"]}
+                    for v in meta["list_versions"]
+                ],
+            },
+        )
     return True
 
 
-def run_pending(db: Database, index: ListIndex, settings: Settings, run_id: str) -> None:
+def run_pending(
+    db: Database,
+    index: ListIndex,
+    settings: Settings,
+    run_id: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> bool:
     """Screen every pending chunk of a run here, then finish it (also resumes a failed run).
 
-    A failure marks the run failed with its message; chunks already done stay
-    done, so running this again resumes where it stopped.
+    ``progress`` is called with (rows screened, rows in the run) before the
+    first chunk and after each. A failure marks the run failed with its
+    message and re-raises; chunks already done stay done, so running this
+    again resumes where it stopped. Returns whether this call finished the run.
     """
     with db.session() as session:
         store.set_status(session, run_id, "running")
         numbers = store.pending_chunks(session, run_id)
+        run = store.get_run(session, run_id)
+        total, done = (run.row_count, run.rows_done) if run else (0, 0)
+    if progress is not None:
+        progress(done, total)
     try:
         for number in numbers:
             process_chunk(db, index, settings, run_id, number)
+            if progress is not None:
+                with db.session() as session:
+                    current = store.get_run(session, run_id)
+                    done = current.rows_done if current else done
+                progress(done, total)
     except Exception as exc:
-        message = exc.message if isinstance(exc, ScreeningError) else f"{type(exc).__name__}: {exc}"
-        log.exception("screening run %s failed", run_id)
-        with db.session() as session:
-            store.finish_run(session, run_id, status="failed", error=message)
+        fail(db, run_id, exc)
         raise
-    finalize(db, index, settings, run_id)
+    return finalize(db, index, settings, run_id)
+
+
+def fail(db: Database, run_id: str, exc: BaseException) -> None:
+    """Record a run as failed with a one-line reason (its done chunks stay done)."""
+    message = exc.message if isinstance(exc, ScreeningError) else f"{type(exc).__name__}: {exc}"
+    log.error("screening run %s failed: %s", run_id, message)
+    with db.session() as session:
+        store.finish_run(session, run_id, status="failed", error=message)
 
 
 def screen_and_store(
@@ -158,19 +240,34 @@ def screen_and_store(
     mapping: dict[str, Any] | None = None,
 ) -> ScreeningOutcome:
     """Screen ``rows`` as a stored run, here and now; returns the outcome."""
-    run_id = create_run(db, rows, errors=errors, actor=actor, channel=channel,
-                        input_name=input_name, input_sha256=input_sha256, mapping=mapping)
+    run_id = create_run(
+        db,
+        rows,
+        errors=errors,
+        actor=actor,
+        channel=channel,
+        input_name=input_name,
+        input_sha256=input_sha256,
+        mapping=mapping,
+    )
     run_pending(db, index, settings, run_id)
     document = run_document(db, run_id)
     results = [_result_from_dict(item) for item in document["shipments"]]
-    return ScreeningOutcome(run_id=run_id, results=results, errors=list(errors),
-                            run=document["run"], claims={c.id: c for c in load_claims()})
+    return ScreeningOutcome(
+        run_id=run_id,
+        results=results,
+        errors=list(errors),
+        run=document["run"],
+        claims={c.id: c for c in load_claims()},
+    )
 
 
 def _result_from_dict(item: dict[str, Any]) -> ShipmentResult:
-    return ShipmentResult(row=ShipmentRow.from_dict(item["shipment"]),
-                          verdict=Verdict(item["verdict"]),
-                          flags=tuple(Flag.from_dict(f) for f in item["flags"]))
+    return ShipmentResult(
+        row=ShipmentRow.from_dict(item["shipment"]),
+        verdict=Verdict(item["verdict"]),
+        flags=tuple(Flag.from_dict(f) for f in item["flags"]),
+    )
 
 
 def run_document(db: Database, run_id: str) -> dict[str, Any]:
@@ -183,15 +280,31 @@ def run_document(db: Database, run_id: str) -> dict[str, Any]:
         run = store.get_run(session, run_id)
         if run is None:
             raise NotFound(f"no screening run {run_id!r}")
-        shipments: list[dict[str, Any]] = [{"row": s.row, "sheet": s.sheet or None, "shipment_id": s.shipment_id,
-                      "verdict": s.verdict, "flags": s.flags, "shipment": s.data}
-                     for s in store.shipments_of(session, run_id)]
+        shipments: list[dict[str, Any]] = [
+            {
+                "row": s.row,
+                "sheet": s.sheet or None,
+                "shipment_id": s.shipment_id,
+                "verdict": s.verdict,
+                "flags": s.flags,
+                "shipment": s.data,
+            }
+            for s in store.shipments_of(session, run_id)
+        ]
         meta = dict(run.params.get("run") or {})
-        meta.update({"id": run.id, "status": run.status, "rows_done": run.rows_done,
-                     "row_count": run.row_count, "error": run.error,
-                     "created_at": run.created_at.isoformat(), "created_by": run.created_by,
-                     "channel": run.channel,
-                     "finished_at": run.finished_at.isoformat() if run.finished_at else None})
+        meta.update(
+            {
+                "id": run.id,
+                "status": run.status,
+                "rows_done": run.rows_done,
+                "row_count": run.row_count,
+                "error": run.error,
+                "created_at": run.created_at.isoformat(),
+                "created_by": run.created_by,
+                "channel": run.channel,
+                "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+            }
+        )
         counts = {v: 0 for v in ("blocked", "high", "medium", "low", "clear")}
         for item in shipments:
             counts[item["verdict"]] += 1
@@ -217,11 +330,29 @@ def decide(db: Database, *, hit_id: int, decision: str, reason: str, actor: str)
         hit = store.get_hit(session, hit_id)
         if hit is None:
             raise NotFound(f"no hit {hit_id}")
-        row = store.add_decision(session, hit=hit, decision=decision, reason=reason.strip(),
-                                 actor=actor)
-        audit(session, actor, "decision." + decision, target=f"hit:{hit_id}", details={
-            "party": hit.party_name, "entity_id": hit.entity_id, "run_id": hit.run_id,
-            "fingerprint": hit.entry_fingerprint, "reason": reason.strip()})
-        return {"id": row.id, "hit_id": hit_id, "decision": decision, "reason": row.reason,
-                "party_name": hit.party_name, "entity_id": hit.entity_id,
-                "decided_by": actor, "decided_at": row.decided_at.isoformat()}
+        row = store.add_decision(
+            session, hit=hit, decision=decision, reason=reason.strip(), actor=actor
+        )
+        audit(
+            session,
+            actor,
+            "decision." + decision,
+            target=f"hit:{hit_id}",
+            details={
+                "party": hit.party_name,
+                "entity_id": hit.entity_id,
+                "run_id": hit.run_id,
+                "fingerprint": hit.entry_fingerprint,
+                "reason": reason.strip(),
+            },
+        )
+        return {
+            "id": row.id,
+            "hit_id": hit_id,
+            "decision": decision,
+            "reason": row.reason,
+            "party_name": hit.party_name,
+            "entity_id": hit.entity_id,
+            "decided_by": actor,
+            "decided_at": row.decided_at.isoformat(),
+        }

@@ -77,10 +77,17 @@ class ScreeningOutcome:
 
 def claim_dict(claim: Claim) -> dict[str, Any]:
     return {
-        "id": claim.id, "claimant": claim.claimant, "role": claim.role,
-        "organisation": claim.organisation, "date": claim.date, "publication": claim.publication,
-        "url": claim.url, "quote": claim.quote, "summary": claim.summary,
-        "tags": list(claim.tags), "verification": claim.verification,
+        "id": claim.id,
+        "claimant": claim.claimant,
+        "role": claim.role,
+        "organisation": claim.organisation,
+        "date": claim.date,
+        "publication": claim.publication,
+        "url": claim.url,
+        "quote": claim.quote,
+        "summary": claim.summary,
+        "tags": list(claim.tags),
+        "verification": claim.verification,
     }
 
 
@@ -88,8 +95,14 @@ def match_policy(settings: Settings) -> MatchPolicy:
     return MatchPolicy(alert=settings.alert_threshold, review=settings.review_threshold)
 
 
-def make_context(index: ListIndex, policy: MatchPolicy, *, claims: Iterable[Claim] | None = None,
-                 items: Sequence[ItemCatalog] = (), sources: set[str] | None = None) -> RuleContext:
+def make_context(
+    index: ListIndex,
+    policy: MatchPolicy,
+    *,
+    claims: Iterable[Claim] | None = None,
+    items: Sequence[ItemCatalog] = (),
+    sources: set[str] | None = None,
+) -> RuleContext:
     registry = ClaimRegistry(claims if claims is not None else load_claims())
     return RuleContext(
         parties=index.screener(policy, sources),
@@ -131,23 +144,38 @@ def screen_shipments(
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "created_by": actor,
         "channel": channel,
-        "input": {"name": input_name, "sha256": input_sha256, "rows": len(rows),
-                  "errors": len(errors)},
+        "input": {
+            "name": input_name,
+            "sha256": input_sha256,
+            "rows": len(rows),
+            "errors": len(errors),
+        },
         "list_versions": [v.to_dict() for v in index.versions],
         "algorithm": ALGORITHM_VERSION,
         "ruleset": RULESET_VERSION,
         "rules": [{"id": r.id, "title": r.title, "claims": list(r.claims)} for r in RULES],
         "thresholds": {"alert": policy.alert, "review": policy.review},
-        "verdict_policy": {"escalate_mediums": verdicts.escalate_mediums,
-                           "overrides": {k: v.value for k, v in verdicts.overrides.items()}},
+        "verdict_policy": {
+            "escalate_mediums": verdicts.escalate_mediums,
+            "overrides": {k: v.value for k, v in verdicts.overrides.items()},
+        },
         "mapping": dict(mapping or {}),
     }
-    return ScreeningOutcome(run_id=run_id, results=results, errors=list(errors), run=run,
-                            claims={c.id: c for c in claims})
+    return ScreeningOutcome(
+        run_id=run_id,
+        results=results,
+        errors=list(errors),
+        run=run,
+        claims={c.id: c for c in claims},
+    )
 
 
-def apply_suppressions(result: ShipmentResult, suppressions: Mapping[tuple[str, str], Suppression],
-                       index: ListIndex, policy: VerdictPolicy) -> ShipmentResult:
+def apply_suppressions(
+    result: ShipmentResult,
+    suppressions: Mapping[tuple[str, str], Suppression],
+    index: ListIndex,
+    policy: VerdictPolicy,
+) -> ShipmentResult:
     """Drop party flags a reviewer dismissed, unless the list entry changed since (re-opened)."""
     if not suppressions:
         return result
@@ -165,13 +193,22 @@ def apply_suppressions(result: ShipmentResult, suppressions: Mapping[tuple[str, 
         current = index.fingerprints.get(flag.entity_id)
         if found.fingerprint is not None and current == found.fingerprint:
             continue  # dismissed and the entry is unchanged: suppressed
-        kept.append(replace(flag, details={
-            **flag.details,
-            "reopened": True,
-            "dismissed": {"reason": found.reason, "by": found.decided_by, "at": found.decided_at,
-                          "decision_id": found.decision_id,
-                          "fingerprint": found.fingerprint},
-        }))
+        kept.append(
+            replace(
+                flag,
+                details={
+                    **flag.details,
+                    "reopened": True,
+                    "dismissed": {
+                        "reason": found.reason,
+                        "by": found.decided_by,
+                        "at": found.decided_at,
+                        "decision_id": found.decision_id,
+                        "fingerprint": found.fingerprint,
+                    },
+                },
+            )
+        )
     if not changed:
         return result
     return replace(result, flags=tuple(kept), verdict=policy.verdict(kept))

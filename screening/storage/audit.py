@@ -24,7 +24,9 @@ def audit(
     details: dict[str, Any] | None = None,
 ) -> None:
     """Append one event (the table's triggers refuse updates and deletes)."""
-    session.add(AuditEvent(at=now(), actor=actor, action=action, target=target, details=details or {}))
+    session.add(
+        AuditEvent(at=now(), actor=actor, action=action, target=target, details=details or {})
+    )
 
 
 def recent(session: Session, limit: int = 100, offset: int = 0) -> list[AuditEvent]:

@@ -49,7 +49,9 @@ def fingerprints(session: Session, version_id: int) -> dict[str, str]:
     return {row.entity_id: row.fingerprint for row in session.execute(stmt)}
 
 
-def entry_datas(session: Session, version_id: int, entity_ids: list[str]) -> dict[str, dict[str, Any]]:
+def entry_datas(
+    session: Session, version_id: int, entity_ids: list[str]
+) -> dict[str, dict[str, Any]]:
     """The canonical dicts of some entries of one version."""
     out: dict[str, dict[str, Any]] = {}
     for start in range(0, len(entity_ids), 500):
@@ -76,7 +78,9 @@ def iter_entries(session: Session, version_ids: Sequence[int]) -> Iterator[ListE
         yield ListEntry.from_dict(data)
 
 
-def entry_data(session: Session, version_id: int, entity_id: str) -> tuple[str, dict[str, Any]] | None:
+def entry_data(
+    session: Session, version_id: int, entity_id: str
+) -> tuple[str, dict[str, Any]] | None:
     stmt = select(ListEntryRow.fingerprint, ListEntryRow.data).where(
         ListEntryRow.version_id == version_id, ListEntryRow.entity_id == entity_id
     )
@@ -154,8 +158,14 @@ def store_version(
         actor,
         "list.activate",
         target=f"{source}:{version.id}",
-        details={"source": source, "version_id": version.id, "as_of": str(as_of), "sha256": sha256,
-                 "entries": total, "diff": {k: len(v) for k, v in diff.items() if isinstance(v, list)}},
+        details={
+            "source": source,
+            "version_id": version.id,
+            "as_of": str(as_of),
+            "sha256": sha256,
+            "entries": total,
+            "diff": {k: len(v) for k, v in diff.items() if isinstance(v, list)},
+        },
     )
     return version
 

@@ -70,7 +70,9 @@ class ListVersion(Base):
 
 class ListEntryRow(Base):
     __tablename__ = "list_entries"
-    __table_args__ = (UniqueConstraint("version_id", "entity_id", name="uq_list_entries_version_entity"),)
+    __table_args__ = (
+        UniqueConstraint("version_id", "entity_id", name="uq_list_entries_version_entity"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     version_id: Mapped[int] = mapped_column(
@@ -131,7 +133,9 @@ class ShipmentRecord(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    run_id: Mapped[str] = mapped_column(ForeignKey("screening_runs.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[str] = mapped_column(
+        ForeignKey("screening_runs.id", ondelete="CASCADE"), index=True
+    )
     sheet: Mapped[str] = mapped_column(String(128), default="")
     row: Mapped[int] = mapped_column(Integer)
     shipment_id: Mapped[str | None] = mapped_column(String(128))
@@ -152,8 +156,12 @@ class HitRecord(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    run_id: Mapped[str] = mapped_column(ForeignKey("screening_runs.id", ondelete="CASCADE"), index=True)
-    shipment_pk: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[str] = mapped_column(
+        ForeignKey("screening_runs.id", ondelete="CASCADE"), index=True
+    )
+    shipment_pk: Mapped[int] = mapped_column(
+        ForeignKey("shipments.id", ondelete="CASCADE"), index=True
+    )
     role: Mapped[str] = mapped_column(String(32))
     party_name: Mapped[str] = mapped_column(Text)
     party_key: Mapped[str] = mapped_column(String(255))  # normalised party name
@@ -246,10 +254,79 @@ class RunChunk(Base):
     __table_args__ = (UniqueConstraint("run_id", "number", name="uq_run_chunks_run_number"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    run_id: Mapped[str] = mapped_column(ForeignKey("screening_runs.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[str] = mapped_column(
+        ForeignKey("screening_runs.id", ondelete="CASCADE"), index=True
+    )
     number: Mapped[int] = mapped_column(Integer)
     rows: Mapped[list[Any]] = mapped_column(JSON)  # ShipmentRow.to_dict() items
     row_count: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RegisterParty(Base):
+    """A counterparty: gathered from past screenings or imported from a register file.
+
+    Unique per normalised name and country; ``country`` is "" when unknown so
+    that the uniqueness holds on SQLite and PostgreSQL alike (NULLs never collide).
+    """
+
+    __tablename__ = "register_parties"
+    __table_args__ = (
+        UniqueConstraint("party_key", "country", name="uq_register_parties_key_country"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    party_key: Mapped[str] = mapped_column(String(255))
+    country: Mapped[str] = mapped_column(String(8), default="")
+    name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str | None] = mapped_column(String(64))
+    external_id: Mapped[str | None] = mapped_column(String(128))  # the register file's id
+    source: Mapped[str] = mapped_column(String(16))  # screening | import
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_run_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class RegisterRescreen(Base):
+    """The register screened against what one list version added or changed."""
+
+    __tablename__ = "register_rescreens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_by: Mapped[str] = mapped_column(String(128))
+    source: Mapped[str] = mapped_column(String(64))
+    # One re-screen per version: a redelivered task finds it and does nothing.
+    version_id: Mapped[int] = mapped_column(ForeignKey("list_versions.id"), unique=True)
+    previous_version_id: Mapped[int | None] = mapped_column(Integer)
+    as_of: Mapped[date | None] = mapped_column(Date)
+    entries_added: Mapped[int] = mapped_column(Integer, default=0)
+    entries_changed: Mapped[int] = mapped_column(Integer, default=0)
+    parties_screened: Mapped[int] = mapped_column(Integer, default=0)
+    parties_reported: Mapped[int] = mapped_column(Integer, default=0)
+    # The stored run holding the reported parties' hits, for review (None when none).
+    run_id: Mapped[str | None] = mapped_column(ForeignKey("screening_runs.id", ondelete="SET NULL"))
+    report_path: Mapped[str | None] = mapped_column(Text)
+    # [{"party": {...}, "verdict": ..., "hits": [{"entity_id", "change", ...}]}]
+    parties: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class ScheduledJob(Base):
+    """One scheduled job's lease row: which cron slot fired last, and who holds it now.
+
+    Every scheduler (one per gunicorn worker) polls; a compare-and-set update
+    on this row decides which one fires a slot, so each slot fires once.
+    """
+
+    __tablename__ = "scheduled_jobs"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_slot: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    holder: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ok: Mapped[bool | None] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(Text)

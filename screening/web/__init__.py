@@ -6,8 +6,9 @@ import logging
 
 from flask import Flask
 
+from screening.jobs import scheduler
 from screening.settings import Settings
-from screening.web import api, auth, errors, health
+from screening.web import api, auth, errors, health, views
 from screening.web.extensions import init_services
 
 
@@ -32,4 +33,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.register(app)
     auth.init_app(app)  # session cookies, CSRF, /login and /logout
     app.register_blueprint(health.bp)
+    app.register_blueprint(views.bp)
+    scheduler.init_app(app)  # SCREENING_SCHEDULES without a broker: one firing per slot
     return app

@@ -25,8 +25,9 @@ def wants_html() -> bool:
 
 def problem(status: int, detail: str, *, title: str | None = None, **extra: Any) -> Response:
     if wants_html():
-        html = render_template("error.html", title=title or HTTPStatus(status).phrase,
-                               message=detail)
+        html = render_template(
+            "error.html", title=title or HTTPStatus(status).phrase, message=detail
+        )
         return Response(html, status=status, mimetype="text/html")
     body = {
         "type": "about:blank",

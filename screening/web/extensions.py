@@ -24,8 +24,9 @@ def init_services(app: Flask, settings: Settings) -> Services:
     db = Database(settings.database_url)
     # Built lazily on first use, then swapped when a new list version activates.
     index = IndexCache(db)
-    services = Services(settings=settings, db=db, index=index,
-                        runner=make_runner(db, settings, index))
+    services = Services(
+        settings=settings, db=db, index=index, runner=make_runner(db, settings, index)
+    )
     app.extensions["screening"] = services
     return services
 

@@ -60,8 +60,7 @@ def report_file(app: Services, run_id: str) -> Path:
         except OSError as exc:
             if temp is not None:
                 temp.unlink(missing_ok=True)
-            raise ReportUnavailable(
-                f"could not write the report: {exc.strerror or exc}") from None
+            raise ReportUnavailable(f"could not write the report: {exc.strerror or exc}") from None
     return path
 
 

@@ -10,6 +10,7 @@ from werkzeug.datastructures import FileStorage
 
 from screening.errors import InvalidInput
 from screening.intake import IntakeResult, read_json_rows, read_shipments
+from screening.jobs.runner import run_in_process
 from screening.services import runs
 from screening.web.extensions import Services
 
@@ -21,8 +22,9 @@ class Submitted:
     rows: int
 
 
-def read_upload(app: Services, upload: FileStorage | None,
-                overrides: dict[str, str | None] | None = None) -> IntakeResult:
+def read_upload(
+    app: Services, upload: FileStorage | None, overrides: dict[str, str | None] | None = None
+) -> IntakeResult:
     """Read an uploaded file; its name is only a label, never a path.
 
     Raises:
@@ -31,13 +33,21 @@ def read_upload(app: Services, upload: FileStorage | None,
     if upload is None or not upload.filename:
         raise InvalidInput("send the file as multipart/form-data field 'file'")
     data = upload.read(app.settings.max_upload_bytes + 1)
-    return read_shipments(data, upload.filename, mapping_overrides=overrides or None,
-                          max_bytes=app.settings.max_upload_bytes, max_rows=app.settings.max_rows)
+    return read_shipments(
+        data,
+        upload.filename,
+        mapping_overrides=overrides or None,
+        max_bytes=app.settings.max_upload_bytes,
+        max_rows=app.settings.max_rows,
+    )
 
 
 def read_json_body(app: Services, body: dict[str, Any]) -> IntakeResult:
-    return read_json_rows(body["shipments"], mapping_overrides=body.get("mapping") or None,
-                          max_rows=app.settings.max_rows)
+    return read_json_rows(
+        body["shipments"],
+        mapping_overrides=body.get("mapping") or None,
+        max_rows=app.settings.max_rows,
+    )
 
 
 def parse_mapping_field(raw: str | None) -> dict[str, str | None]:
@@ -51,7 +61,9 @@ def parse_mapping_field(raw: str | None) -> dict[str, str | None]:
     try:
         value = json.loads(raw)
     except json.JSONDecodeError:
-        raise InvalidInput("'mapping' must be a JSON object like {\"Ship-to\": \"consignee\"}") from None
+        raise InvalidInput(
+            '\'mapping\' must be a JSON object like {"Ship-to": "consignee"}'
+        ) from None
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items()
     ):
@@ -59,15 +71,29 @@ def parse_mapping_field(raw: str | None) -> dict[str, str | None]:
     return value
 
 
-def submit(app: Services, intake: IntakeResult, *, actor: str, channel: str,
-           input_name: str | None, force_async: bool = False) -> Submitted:
+def submit(
+    app: Services,
+    intake: IntakeResult,
+    *,
+    actor: str,
+    channel: str,
+    input_name: str | None,
+    force_async: bool = False,
+) -> Submitted:
     """Store the run; screen it now when small, else hand it to the runner."""
     mapping = {str(sheet or ""): m.as_dict() for sheet, m in intake.mappings.items()}
-    run_id = runs.create_run(app.db, intake.rows, errors=intake.errors, actor=actor,
-                             channel=channel, input_name=input_name,
-                             input_sha256=intake.sha256, mapping=mapping)
+    run_id = runs.create_run(
+        app.db,
+        intake.rows,
+        errors=intake.errors,
+        actor=actor,
+        channel=channel,
+        input_name=input_name,
+        input_sha256=intake.sha256,
+        mapping=mapping,
+    )
     if len(intake.rows) <= app.settings.sync_rows and not force_async:
-        runs.run_pending(app.db, app.index.get(), app.settings, run_id)
+        run_in_process(app.db, app.index.get(), app.settings, run_id)
         return Submitted(run_id, True, len(intake.rows))
     app.index.get()  # fail now (503) rather than in the background when no list is loaded
     app.runner.submit(run_id)

@@ -60,8 +60,13 @@ def screenings() -> ResponseReturnValue:
     page = max(1, request.args.get("page", 1, type=int) or 1)
     with services().db.session() as session:
         found, total = run_store.list_runs(session, limit=50, offset=(page - 1) * 50)
-    return render_template("screenings.html", runs=found, total=total, page=page,
-                           max_bytes=services().settings.max_upload_bytes)
+    return render_template(
+        "screenings.html",
+        runs=found,
+        total=total,
+        page=page,
+        max_bytes=services().settings.max_upload_bytes,
+    )
 
 
 @bp.post("/screenings/upload")
@@ -75,14 +80,19 @@ def upload() -> ResponseReturnValue:
         return redirect(url_for("ui.screenings"))
     data = file.read(app.settings.max_upload_bytes + 1)
     try:
-        intake = read_shipments(data, file.filename, max_bytes=app.settings.max_upload_bytes,
-                                max_rows=app.settings.max_rows)
+        intake = read_shipments(
+            data,
+            file.filename,
+            max_bytes=app.settings.max_upload_bytes,
+            max_rows=app.settings.max_rows,
+        )
     except ScreeningError as exc:
         flash(f"{file.filename}: {exc.message}", "error")
         return redirect(url_for("ui.screenings"))
     token = uploads.save(app.settings, data, file.filename, _actor())
-    return render_template("mapping.html", token=token, filename=file.filename, intake=intake,
-                           fields=FIELDS)
+    return render_template(
+        "mapping.html", token=token, filename=file.filename, intake=intake, fields=FIELDS
+    )
 
 
 @bp.post("/screenings/confirm")
@@ -101,14 +111,23 @@ def confirm() -> ResponseReturnValue:
         if key.startswith("map::"):
             overrides[key[5:]] = value or None
     try:
-        intake = read_shipments(data, filename, mapping_overrides=overrides,
-                                max_bytes=app.settings.max_upload_bytes,
-                                max_rows=app.settings.max_rows)
+        intake = read_shipments(
+            data,
+            filename,
+            mapping_overrides=overrides,
+            max_bytes=app.settings.max_upload_bytes,
+            max_rows=app.settings.max_rows,
+        )
         done = submit(app, intake, actor=_actor(), channel="web", input_name=filename)
     except ScreeningError as exc:
         flash(f"{filename}: {exc.message}", "error")
-        return render_template("mapping.html", token=token, filename=filename,
-                               intake=_safe_intake(data, filename), fields=FIELDS), 400
+        return render_template(
+            "mapping.html",
+            token=token,
+            filename=filename,
+            intake=_safe_intake(data, filename),
+            fields=FIELDS,
+        ), 400
     uploads.discard(app.settings, token)
     return redirect(url_for("ui.screening", run_id=done.run_id))
 
@@ -116,8 +135,9 @@ def confirm() -> ResponseReturnValue:
 def _safe_intake(data: bytes, filename: str) -> Any:
     app = services()
     try:
-        return read_shipments(data, filename, max_bytes=app.settings.max_upload_bytes,
-                              max_rows=app.settings.max_rows)
+        return read_shipments(
+            data, filename, max_bytes=app.settings.max_upload_bytes, max_rows=app.settings.max_rows
+        )
     except ScreeningError:
         return None
 
@@ -128,11 +148,22 @@ def screening(run_id: str) -> ResponseReturnValue:
     document = _document(run_id)
     verdict = request.args.get("verdict") or ""
     text = (request.args.get("q") or "").strip()
-    shipments = [s for s in document["shipments"]
-                 if (not verdict or s["verdict"] == verdict) and _matches(s, text)]
-    return render_template("screening.html", doc=document, run=document["run"],
-                           shipments=shipments[:1000], shown_all=len(shipments) <= 1000,
-                           matching=len(shipments), verdict=verdict, q=text, verdicts=VERDICTS)
+    shipments = [
+        s
+        for s in document["shipments"]
+        if (not verdict or s["verdict"] == verdict) and _matches(s, text)
+    ]
+    return render_template(
+        "screening.html",
+        doc=document,
+        run=document["run"],
+        shipments=shipments[:1000],
+        shown_all=len(shipments) <= 1000,
+        matching=len(shipments),
+        verdict=verdict,
+        q=text,
+        verdicts=VERDICTS,
+    )
 
 
 def _matches(item: dict[str, Any], text: str) -> bool:
@@ -140,8 +171,12 @@ def _matches(item: dict[str, Any], text: str) -> bool:
         return True
     needle = text.casefold()
     shipment = item["shipment"]
-    hay = [item.get("shipment_id") or "", *(p["name"] for p in shipment.get("parties", [])),
-           shipment.get("goods_description") or "", shipment.get("hs_code") or ""]
+    hay = [
+        item.get("shipment_id") or "",
+        *(p["name"] for p in shipment.get("parties", [])),
+        shipment.get("goods_description") or "",
+        shipment.get("hs_code") or "",
+    ]
     return any(needle in h.casefold() for h in hay)
 
 
@@ -157,17 +192,26 @@ def _document(run_id: str) -> dict[str, Any]:
 def shipment(run_id: str, row: int) -> ResponseReturnValue:
     sheet = request.args.get("sheet") or ""
     document = _document(run_id)
-    item = next((s for s in document["shipments"]
-                 if s["row"] == row and (s["sheet"] or "") == sheet), None)
+    item = next(
+        (s for s in document["shipments"] if s["row"] == row and (s["sheet"] or "") == sheet), None
+    )
     if item is None:
         abort(404)
     with services().db.session() as session:
-        hit_ids = {(h.role, h.entity_id, h.party_name): (h.id, h.status)
-                   for h in run_store.hits_of_shipment(session, run_id, sheet, row)}
+        hit_ids = {
+            (h.role, h.entity_id, h.party_name): (h.id, h.status)
+            for h in run_store.hits_of_shipment(session, run_id, sheet, row)
+        }
     claims = {c["id"]: c for c in document["claims"]}
     principal = current_principal()
-    return render_template("shipment.html", run=document["run"], item=item, claims=claims,
-                           hit_ids=hit_ids, can_review=bool(principal and principal.can("review")))
+    return render_template(
+        "shipment.html",
+        run=document["run"],
+        item=item,
+        claims=claims,
+        hit_ids=hit_ids,
+        can_review=bool(principal and principal.can("review")),
+    )
 
 
 @bp.post("/hits/<int:hit_id>/decision")
@@ -179,14 +223,17 @@ def decide(hit_id: int) -> ResponseReturnValue:
     if not back.startswith("/") or back.startswith("//"):
         back = url_for("ui.screenings")
     try:
-        runs.decide(services().db, hit_id=hit_id, decision=decision, reason=reason,
-                    actor=_actor())
+        runs.decide(services().db, hit_id=hit_id, decision=decision, reason=reason, actor=_actor())
     except InvalidInput as exc:
         flash(exc.message, "error")
         return redirect(back)
     except NotFound:
         abort(404)
-    label = "dismissed as a false positive" if decision == "false_positive" else "confirmed as a true match"
+    label = (
+        "dismissed as a false positive"
+        if decision == "false_positive"
+        else "confirmed as a true match"
+    )
     flash(f"Hit {label}.", "success")
     return redirect(back)
 
@@ -195,8 +242,12 @@ def decide(hit_id: int) -> ResponseReturnValue:
 @login_required("read")
 def report(run_id: str) -> ResponseReturnValue:
     path = report_file(services(), run_id)
-    return send_file(path, as_attachment=True, download_name=f"screening-{run_id}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(
+        path,
+        as_attachment=True,
+        download_name=f"screening-{run_id}.xlsx",
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 # -- lists and claims -----------------------------------------------------------
@@ -233,8 +284,9 @@ def claims() -> ResponseReturnValue:
 @login_required("admin")
 def admin() -> ResponseReturnValue:
     db = services().db
-    return render_template("admin.html", users=accounts.list_users(db),
-                           keys=accounts.list_api_keys(db), new_key=None)
+    return render_template(
+        "admin.html", users=accounts.list_users(db), keys=accounts.list_api_keys(db), new_key=None
+    )
 
 
 @bp.post("/admin/api-keys")
@@ -242,14 +294,19 @@ def admin() -> ResponseReturnValue:
 def create_key() -> ResponseReturnValue:
     db = services().db
     try:
-        _key, plaintext = accounts.create_api_key(db, request.form.get("name", ""),
-                                                  request.form.getlist("scope"), _actor())
+        _key, plaintext = accounts.create_api_key(
+            db, request.form.get("name", ""), request.form.getlist("scope"), _actor()
+        )
     except InvalidInput as exc:
         flash(exc.message, "error")
         return redirect(url_for("ui.admin"))
     # Shown once, on this response only; it is stored hashed.
-    return render_template("admin.html", users=accounts.list_users(db),
-                           keys=accounts.list_api_keys(db), new_key=plaintext)
+    return render_template(
+        "admin.html",
+        users=accounts.list_users(db),
+        keys=accounts.list_api_keys(db),
+        new_key=plaintext,
+    )
 
 
 @bp.post("/admin/api-keys/<prefix>/revoke")
@@ -267,9 +324,13 @@ def revoke_key(prefix: str) -> ResponseReturnValue:
 @login_required("admin")
 def create_user() -> ResponseReturnValue:
     try:
-        accounts.create_user(services().db, request.form.get("username", ""),
-                             request.form.get("password", ""), request.form.get("role", ""),
-                             _actor())
+        accounts.create_user(
+            services().db,
+            request.form.get("username", ""),
+            request.form.get("password", ""),
+            request.form.get("role", ""),
+            _actor(),
+        )
         flash("User created.", "success")
     except ScreeningError as exc:
         flash(exc.message, "error")

@@ -33,8 +33,13 @@ def init_app(app: Flask) -> Api:
     )
     api = ScreeningApi(app)
     api.spec.components.security_scheme(
-        "bearerAuth", {"type": "http", "scheme": "bearer",
-                       "description": "An API key created with `screening api-keys create`."})
+        "bearerAuth",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key created with `screening api-keys create`.",
+        },
+    )
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     for response in api.spec.components.responses.values():

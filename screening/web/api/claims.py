@@ -11,8 +11,12 @@ from screening.services.screening import claim_dict
 from screening.web.api.schemas import ClaimQuerySchema, ClaimSchema
 from screening.web.auth import api_auth
 
-blp = Blueprint("claims", __name__, url_prefix="/api/v1/claims",
-                description="Public claims (who said it, when, where, quote, link).")
+blp = Blueprint(
+    "claims",
+    __name__,
+    url_prefix="/api/v1/claims",
+    description="Public claims (who said it, when, where, quote, link).",
+)
 
 
 @blp.route("", methods=["GET"])

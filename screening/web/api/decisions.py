@@ -11,8 +11,9 @@ from screening.web.api.schemas import DecisionRequestSchema, DecisionSchema
 from screening.web.auth import api_auth, current_principal
 from screening.web.extensions import services
 
-blp = Blueprint("decisions", __name__, url_prefix="/api/v1/decisions",
-                description="Review decisions on hits.")
+blp = Blueprint(
+    "decisions", __name__, url_prefix="/api/v1/decisions", description="Review decisions on hits."
+)
 
 
 @blp.route("", methods=["POST"])
@@ -26,5 +27,10 @@ def decide(body: dict[str, Any]) -> dict[str, Any]:
     changes in a new list version; then it re-opens, marked as re-opened.
     """
     principal = current_principal()
-    return runs.decide(services().db, hit_id=body["hit_id"], decision=body["decision"],
-                       reason=body["reason"], actor=principal.name if principal else "unknown")
+    return runs.decide(
+        services().db,
+        hit_id=body["hit_id"],
+        decision=body["decision"],
+        reason=body["reason"],
+        actor=principal.name if principal else "unknown",
+    )

@@ -11,8 +11,12 @@ from screening.web.api.schemas import ListStatusSchema
 from screening.web.auth import api_auth
 from screening.web.extensions import services
 
-blp = Blueprint("lists", __name__, url_prefix="/api/v1/lists",
-                description="Official lists loaded, with versions.")
+blp = Blueprint(
+    "lists",
+    __name__,
+    url_prefix="/api/v1/lists",
+    description="Official lists loaded, with versions.",
+)
 
 
 @blp.route("", methods=["GET"])

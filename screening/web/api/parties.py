@@ -13,8 +13,12 @@ from screening.web.api.schemas import PartyScreenRequestSchema, PartyScreenRespo
 from screening.web.auth import api_auth
 from screening.web.extensions import services
 
-blp = Blueprint("parties", __name__, url_prefix="/api/v1/parties",
-                description="Screen party names (persons, organisations, vessels, aircraft).")
+blp = Blueprint(
+    "parties",
+    __name__,
+    url_prefix="/api/v1/parties",
+    description="Screen party names (persons, organisations, vessels, aircraft).",
+)
 
 
 @blp.route("/screen", methods=["POST"])
@@ -32,9 +36,16 @@ def screen(body: dict[str, Any]) -> dict[str, Any]:
     index = app.index.get()
     policy = match_policy(app.settings)
     queries = [query_from_dict(p, n) for n, p in enumerate(body["parties"], start=1)]
-    results = screen_parties(index, queries, policy, threshold=body.get("threshold"),
-                             sources=set(body["sources"]) or None)
-    return {"results": results, "list_versions": [v.to_dict() for v in index.versions],
-            "algorithm": ALGORITHM_VERSION,
-            "thresholds": {"alert": policy.alert, "review": policy.review}}
-
+    results = screen_parties(
+        index,
+        queries,
+        policy,
+        threshold=body.get("threshold"),
+        sources=set(body["sources"]) or None,
+    )
+    return {
+        "results": results,
+        "list_versions": [v.to_dict() for v in index.versions],
+        "algorithm": ALGORITHM_VERSION,
+        "thresholds": {"alert": policy.alert, "review": policy.review},
+    }

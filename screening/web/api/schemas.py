@@ -10,10 +10,14 @@ SCHEMA_NAMES = ["Person", "Organization", "Company", "LegalEntity", "Vessel", "A
 
 
 class IdentifierSchema(Schema):
-    type = fields.String(required=True, validate=validate.OneOf([t.value for t in IdentifierType]),
-                         metadata={"example": "imo"})
-    value = fields.String(required=True, validate=validate.Length(min=1, max=200),
-                          metadata={"example": "9194127"})
+    type = fields.String(
+        required=True,
+        validate=validate.OneOf([t.value for t in IdentifierType]),
+        metadata={"example": "imo"},
+    )
+    value = fields.String(
+        required=True, validate=validate.Length(min=1, max=200), metadata={"example": "9194127"}
+    )
     country = fields.String(allow_none=True, validate=validate.Length(max=64))
 
 
@@ -24,16 +28,22 @@ class PartySchema(Schema):
     qid = fields.String(allow_none=True, metadata={"description": "Your own id, echoed back."})
     name = fields.String(required=True, validate=validate.Length(min=1, max=500))
     schema = fields.String(allow_none=True, validate=validate.OneOf(SCHEMA_NAMES))
-    country = fields.String(allow_none=True, validate=validate.Length(max=64),
-                            metadata={"description": "ISO 3166 alpha-2 code"})
+    country = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=64),
+        metadata={"description": "ISO 3166 alpha-2 code"},
+    )
     birth_date = fields.String(allow_none=True, metadata={"example": "1961-05"})
     identifiers = fields.List(fields.Nested(IdentifierSchema), load_default=list)
 
 
 class PartyScreenRequestSchema(Schema):
-    parties = fields.List(fields.Nested(PartySchema), required=True,
-                          validate=validate.Length(min=1, max=1000))
-    threshold = fields.Float(allow_none=True, validate=validate.Range(min=0, min_inclusive=False, max=1))
+    parties = fields.List(
+        fields.Nested(PartySchema), required=True, validate=validate.Length(min=1, max=1000)
+    )
+    threshold = fields.Float(
+        allow_none=True, validate=validate.Range(min=0, min_inclusive=False, max=1)
+    )
     sources = fields.List(fields.String(), load_default=list)
 
 
@@ -148,8 +158,9 @@ class ScreeningRequestSchema(Schema):
     """JSON input: canonical field names (or your own headers, mapped by ``mapping``)."""
 
     shipments = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1))
-    mapping = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True),
-                          load_default=dict)
+    mapping = fields.Dict(
+        keys=fields.String(), values=fields.String(allow_none=True), load_default=dict
+    )
     name = fields.String(allow_none=True, metadata={"description": "A name for the run."})
 
 
@@ -184,7 +195,9 @@ class ListStatusSchema(Schema):
 
 class DecisionRequestSchema(Schema):
     hit_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**62))
-    decision = fields.String(required=True, validate=validate.OneOf(["true_match", "false_positive"]))
+    decision = fields.String(
+        required=True, validate=validate.OneOf(["true_match", "false_positive"])
+    )
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
@@ -205,8 +218,9 @@ class ClaimQuerySchema(Schema):
 
 
 class RunQuerySchema(Schema):
-    verdict = fields.String(load_default=None,
-                            validate=validate.OneOf(["blocked", "high", "medium", "low", "clear"]))
+    verdict = fields.String(
+        load_default=None, validate=validate.OneOf(["blocked", "high", "medium", "low", "clear"])
+    )
 
 
 class ProblemSchema(Schema):

@@ -1,0 +1,28 @@
+"""The documentation names every rule, reason code and setting the code has."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+from screening.core.rules import RULES
+from screening.settings import Settings, _var
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_rules_doc_covers_every_rule_and_code() -> None:
+    text = (DOCS / "rules.md").read_text(encoding="utf-8")
+    for rule in RULES:
+        assert f"`{rule.id}`" in text, rule.id
+        for code in rule.codes:
+            assert f"`{code}`" in text, code
+        for claim in rule.claims:
+            assert f"`{claim}`" in text, claim
+
+
+def test_readme_documents_every_setting() -> None:
+    text = README.read_text(encoding="utf-8")
+    undocumented = [_var(f.name) for f in fields(Settings) if _var(f.name) not in text]
+    assert undocumented == []
