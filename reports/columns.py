@@ -389,6 +389,12 @@ SHIPMENT_COLUMNS: tuple[Column[ShipmentRecord], ...] = (
     Column(
         "Top reasons", lambda r: _lines(top_reasons(r.shipment.get("flags") or ())), 70, wrap=True
     ),
+    Column(
+        "HS description",
+        lambda r: _str((r.shipment.get("shipment") or {}).get("hs_description")),
+        40,
+        wrap=True,
+    ),
 )
 SHIPMENT_FROZEN_COLUMNS = 3  # Sheet, Row and Verdict stay in view while scrolling right
 

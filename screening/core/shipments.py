@@ -55,6 +55,7 @@ class ShipmentRow:
     transshipment_countries: tuple[str, ...] = ()  # ISO alpha-2, in routing order
     hs_code: str | None = None  # digits only, 6-10 of them
     hs_code_raw: str | None = None  # as given, when given
+    hs_description: str | None = None  # HS nomenclature text, when the nomenclature is loaded
     goods_description: str | None = None
     quantity: float | None = None
     value: float | None = None
@@ -82,6 +83,7 @@ class ShipmentRow:
             "transshipment_countries": list(self.transshipment_countries),
             "hs_code": self.hs_code,
             "hs_code_raw": self.hs_code_raw,
+            "hs_description": self.hs_description,
             "goods_description": self.goods_description,
             "quantity": self.quantity,
             "value": self.value,
@@ -102,6 +104,7 @@ class ShipmentRow:
             transshipment_countries=tuple(data.get("transshipment_countries", ())),
             hs_code=data.get("hs_code"),
             hs_code_raw=data.get("hs_code_raw"),
+            hs_description=data.get("hs_description"),
             goods_description=data.get("goods_description"),
             quantity=data.get("quantity"),
             value=data.get("value"),

@@ -11,6 +11,8 @@ also stored as a run (shipments, hits, audit event).
 from __future__ import annotations
 
 import hashlib
+from functools import cache
+from pathlib import Path
 import logging
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from screening.core.claims import Claim, load_claims
+from screening.core.items import load_hs
 from screening.core.country_risk import load_country_risk
 from screening.core.matching import ALGORITHM_VERSION, MatchPolicy
 from screening.core.rules import RULES, VerdictPolicy, evaluate
@@ -91,6 +94,24 @@ def claim_dict(claim: Claim) -> dict[str, Any]:
     }
 
 
+@cache
+def _hs_table(path: Path) -> dict[str, str]:
+    return load_hs(path)
+
+
+def hs_description(settings: Settings, code: str | None) -> str | None:
+    """The HS nomenclature text of a code (its longest known prefix: 8542.31 -> 854231),
+    when ``SCREENING_HS_NOMENCLATURE`` points at the HS file."""
+    if not code or settings.hs_nomenclature is None:
+        return None
+    table = _hs_table(settings.hs_nomenclature)
+    for size in (6, 4, 2):
+        found = table.get(code[:size])
+        if found:
+            return found
+    return None
+
+
 def match_policy(settings: Settings) -> MatchPolicy:
     return MatchPolicy(alert=settings.alert_threshold, review=settings.review_threshold)
 
@@ -138,6 +159,11 @@ def screen_shipments(
         apply_suppressions(evaluate(row, ctx, verdicts), suppressions or {}, index, verdicts)
         for row in rows
     ]
+    if settings.hs_nomenclature is not None:
+        results = [
+            replace(r, row=replace(r.row, hs_description=hs_description(settings, r.row.hs_code)))
+            for r in results
+        ]
     run_id = run_id or str(uuid.uuid4())
     run: dict[str, Any] = {
         "id": run_id,

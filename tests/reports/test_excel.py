@@ -266,6 +266,7 @@ def test_shipments_keep_every_original_column(book: Workbook, doc: dict[str, Any
         "Verdict",
         "Number of flags",
         "Top reasons",
+        "HS description",
         "Shipment ID",
         "Consignee",
         "Consignee country",
@@ -316,7 +317,7 @@ def test_frozen_headers_and_autofilters(book: Workbook, doc: dict[str, Any]) -> 
     # The filter covers the header and every data row; Sheet, Row and Verdict (or
     # Shipment id) stay in view on the wide sheets.
     expected = {
-        "Shipments": ("D2", "A1:L11"),
+        "Shipments": ("D2", "A1:M11"),
         "Flags": ("D2", "A1:S14"),
         "Claims": ("A2", f"A1:J{len(doc['claims']) + 1}"),
         "Lists": ("A2", "A1:J7"),

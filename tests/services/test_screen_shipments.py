@@ -21,32 +21,126 @@ from screening.services.screening import screen_shipments
 from screening.settings import Settings
 
 SOURCES = ["us_ofac_sdn", "uk_ofsi", "un_sc", "us_csl"]
-HEADERS = ["Shipment ID", "Consignee", "Consignee country", "End user", "End-user country",
-           "Buyer", "Country of destination", "Transit countries", "HS code",
-           "Description of goods", "Value", "Currency"]
+HEADERS = [
+    "Shipment ID",
+    "Consignee",
+    "Consignee country",
+    "End user",
+    "End-user country",
+    "Buyer",
+    "Country of destination",
+    "Transit countries",
+    "HS code",
+    "Description of goods",
+    "Value",
+    "Currency",
+]
 ROWS: list[list[Any]] = [
     # 2: an SDN bank in a spelling the list does not carry
-    ["S-1", "Sberbank of Russia PJSC", "Russian Federation", None, None, None, "Russia", None,
-     "8471.30", "Laptops", 12000, "EUR"],
+    [
+        "S-1",
+        "Sberbank of Russia PJSC",
+        "Russian Federation",
+        None,
+        None,
+        None,
+        "Russia",
+        None,
+        "8471.30",
+        "Laptops",
+        12000,
+        "EUR",
+    ],
     # 3: a Chinese company on the UK list, given in pinyin; the list has the characters
-    ["S-2", "Chengdu Jingxin Keji Youxian Gongsi", "China", None, None, None, "China", None,
-     "8529.10", "Antennas", 3000, "USD"],
+    [
+        "S-2",
+        "Chengdu Jingxin Keji Youxian Gongsi",
+        "China",
+        None,
+        None,
+        None,
+        "China",
+        None,
+        "8529.10",
+        "Antennas",
+        3000,
+        "USD",
+    ],
     # 4: an Entity List company (CSL, BIS)
-    ["S-3", "Chengdu Spaceon Technology Co Ltd", "CN", None, None, None, "CN", None,
-     "9030.20", "Oscilloscopes", 8000, "USD"],
+    [
+        "S-3",
+        "Chengdu Spaceon Technology Co Ltd",
+        "CN",
+        None,
+        None,
+        None,
+        "CN",
+        None,
+        "9030.20",
+        "Oscilloscopes",
+        8000,
+        "USD",
+    ],
     # 5: Tier 1 integrated circuits via Hong Kong to a Russian end user
-    ["S-4", "Golden Harbour Logistics Limited", "Hong Kong SAR", "Vostok Instrument Works",
-     "Russian Federation", None, "Hong Kong", None, "8542.31.00", "Microcontrollers, 32-bit",
-     45000, "USD"],
+    [
+        "S-4",
+        "Golden Harbour Logistics Limited",
+        "Hong Kong SAR",
+        "Vostok Instrument Works",
+        "Russian Federation",
+        None,
+        "Hong Kong",
+        None,
+        "8542.31.00",
+        "Microcontrollers, 32-bit",
+        45000,
+        "USD",
+    ],
     # 6: cotton T-shirts to a German retailer
-    ["S-5", "Textilhaus Mueller GmbH", "Germany", None, None, None, "Germany", None, "6109.10",
-     "Cotton T-shirts", 5000, "EUR"],
+    [
+        "S-5",
+        "Textilhaus Mueller GmbH",
+        "Germany",
+        None,
+        None,
+        None,
+        "Germany",
+        None,
+        "6109.10",
+        "Cotton T-shirts",
+        5000,
+        "EUR",
+    ],
     # 7: a Cyrillic-script buyer; the SDN lists the bank in Latin only
-    ["S-6", "Kaufhof Handels GmbH", "Germany", None, None, "АО Альфа-Банк", "Germany", None,
-     "8517.13", "Smartphones", 700, "EUR"],
+    [
+        "S-6",
+        "Kaufhof Handels GmbH",
+        "Germany",
+        None,
+        None,
+        "АО Альфа-Банк",
+        "Germany",
+        None,
+        "8517.13",
+        "Smartphones",
+        700,
+        "EUR",
+    ],
     # 8: a person on the UN list (Al-Qaida), a common romanisation of his name
-    ["S-7", "Nordic Marine Supplies AB", "Sweden", "Mohamed Hamdi Mohamed Sadek Al Ahdal",
-     "Yemen", None, "Sweden", None, "8414.51", "Fans", 200, "EUR"],
+    [
+        "S-7",
+        "Nordic Marine Supplies AB",
+        "Sweden",
+        "Mohamed Hamdi Mohamed Sadek Al Ahdal",
+        "Yemen",
+        None,
+        "Sweden",
+        None,
+        "8414.51",
+        "Fans",
+        200,
+        "EUR",
+    ],
 ]
 
 
@@ -69,8 +163,9 @@ def document(index: ListIndex, tmp_path_factory: pytest.TempPathFactory) -> dict
     intake = read_shipments(buffer.getvalue(), "shipments.xlsx", max_bytes=10**7, max_rows=1000)
     assert intake.errors == []
     settings = Settings(instance_path=tmp_path_factory.mktemp("instance"))
-    outcome = screen_shipments(intake.rows, index, settings, input_name="shipments.xlsx",
-                               input_sha256=intake.sha256)
+    outcome = screen_shipments(
+        intake.rows, index, settings, input_name="shipments.xlsx", input_sha256=intake.sha256
+    )
     return outcome.document()
 
 
@@ -83,8 +178,11 @@ def codes(item: dict[str, Any]) -> set[str]:
 
 
 def party_hits(item: dict[str, Any], source: str) -> list[dict[str, Any]]:
-    return [f for f in item["flags"] if f["code"] == "PARTY_LISTED"
-            and (f["entity_id"] or "").startswith(source + ":")]
+    return [
+        f
+        for f in item["flags"]
+        if f["code"] == "PARTY_LISTED" and (f["entity_id"] or "").startswith(source + ":")
+    ]
 
 
 def claim_ids(flag: dict[str, Any]) -> set[str]:
@@ -125,8 +223,13 @@ def test_entity_list_party_holds_the_shipment(document: dict[str, Any]) -> None:
 def test_tier1_chips_via_hong_kong_to_russian_end_user(document: dict[str, Any]) -> None:
     item = shipment(document, "S-4")
     assert item["verdict"] == "blocked"
-    assert {"ITEM_HIGH_PRIORITY", "ROUTE_SANCTIONED_DESTINATION", "ROUTE_HUB_HIGH_PRIORITY",
-            "ROUTE_HUB_TO_SANCTIONED_END_USER", "RED_END_USER_ACROSS_HUB"} <= codes(item)
+    assert {
+        "ITEM_HIGH_PRIORITY",
+        "ROUTE_SANCTIONED_DESTINATION",
+        "ROUTE_HUB_HIGH_PRIORITY",
+        "ROUTE_HUB_TO_SANCTIONED_END_USER",
+        "RED_END_USER_ACROSS_HUB",
+    } <= codes(item)
     # No listed party: at most a review-level look-alike, never an alert.
     assert not [f for f in item["flags"] if f["code"] == "PARTY_LISTED"]
     [chips] = [f for f in item["flags"] if f["code"] == "ITEM_HIGH_PRIORITY"]
@@ -134,8 +237,9 @@ def test_tier1_chips_via_hong_kong_to_russian_end_user(document: dict[str, Any])
     assert "bis-2024-02-23-common-high-priority-list" in claim_ids(chips)
     [hub] = [f for f in item["flags"] if f["code"] == "ROUTE_HUB_HIGH_PRIORITY"]
     assert hub["details"]["country"] == "HK"
-    assert "treasury-state-2024-06-12-hong-kong-networks" in claim_ids(hub) or \
-        "uk-otsi-2025-01-07-high-risk-jurisdictions" in claim_ids(hub)
+    assert "treasury-state-2024-06-12-hong-kong-networks" in claim_ids(
+        hub
+    ) or "uk-otsi-2025-01-07-high-risk-jurisdictions" in claim_ids(hub)
 
 
 def test_clean_textiles_to_germany_are_clear(document: dict[str, Any]) -> None:
@@ -177,3 +281,13 @@ def iter_rows(document: dict[str, Any]) -> Iterator[int]:
 
 def test_rows_numbered_as_in_the_sheet(document: dict[str, Any]) -> None:
     assert list(iter_rows(document)) == list(range(2, 2 + len(ROWS)))
+
+
+def test_hs_descriptions_from_the_nomenclature(index: ListIndex, shared_dir: Path,
+                                               tmp_path: Path) -> None:
+    settings = Settings(instance_path=tmp_path,
+                        hs_nomenclature=shared_dir / "data" / "items" / "hs" / "2022")
+    intake = read_shipments(b"Consignee,Destination,HS code\nAcme Tools Ltd,DE,8482.10.90\n",
+                            "x.csv", max_bytes=10_000, max_rows=10)
+    [result] = screen_shipments(intake.rows, index, settings).document()["shipments"]
+    assert "ball bearings" in result["shipment"]["hs_description"].lower()
