@@ -26,14 +26,27 @@ from screening.errors import ListFormatError
 PREFIX = "items:"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 _COLUMNS = {
-    "codetype": "code_type", "type": "code_type", "scheme": "code_type",
-    "code": "code", "codeorprefix": "code", "prefix": "code",
-    "description": "description", "desc": "description",
+    "codetype": "code_type",
+    "type": "code_type",
+    "scheme": "code_type",
+    "code": "code",
+    "codeorprefix": "code",
+    "prefix": "code",
+    "description": "description",
+    "desc": "description",
     "category": "category",
-    "tier": "risk", "risk": "risk", "tierorrisk": "risk", "risklevel": "risk",
-    "source": "source", "publisher": "source",
-    "citationurl": "url", "url": "url", "citation": "url", "link": "url",
-    "date": "date", "published": "date",
+    "tier": "risk",
+    "risk": "risk",
+    "tierorrisk": "risk",
+    "risklevel": "risk",
+    "source": "source",
+    "publisher": "source",
+    "citationurl": "url",
+    "url": "url",
+    "citation": "url",
+    "link": "url",
+    "date": "date",
+    "published": "date",
 }
 REQUIRED = ("code_type", "code", "description")
 RISKS = {"blocked", "prohibited", "high", "medium", "low"}
@@ -53,10 +66,11 @@ def list_name(source: str) -> str:
     Raises:
         ListFormatError: not a valid item list name.
     """
-    name = source[len(PREFIX):] if source.startswith(PREFIX) else source
+    name = source[len(PREFIX) :] if source.startswith(PREFIX) else source
     if not _NAME.match(name):
         raise ListFormatError(
-            f"item list name {name!r}: use 1-48 lower-case letters, digits, '-' or '_'")
+            f"item list name {name!r}: use 1-48 lower-case letters, digits, '-' or '_'"
+        )
     return name
 
 
@@ -76,7 +90,8 @@ def parse_items(path: Path, name: str) -> ParsedItems:
     missing = [c for c in REQUIRED if c not in columns.values()]
     if missing:
         raise ListFormatError(
-            f"{path.name}: missing column(s) {', '.join(missing)}; found {', '.join(rows[0])}")
+            f"{path.name}: missing column(s) {', '.join(missing)}; found {', '.join(rows[0])}"
+        )
     items: list[dict[str, Any]] = []
     skipped: list[Skip] = []
     seen: set[str] = set()
@@ -95,8 +110,9 @@ def parse_items(path: Path, name: str) -> ParsedItems:
             continue
         seen.add(key)
         items.append(item)
-    return ParsedItems(name=name, items=items, files={path.name: sha256_file(path)},
-                       skipped=skipped)
+    return ParsedItems(
+        name=name, items=items, files={path.name: sha256_file(path)}, skipped=skipped
+    )
 
 
 def _item(values: dict[str, str], name: str) -> dict[str, Any]:
@@ -121,9 +137,17 @@ def _item(values: dict[str, str], name: str) -> dict[str, Any]:
     url = values.get("url") or None
     if url and not url.startswith(("http://", "https://")):
         raise ValueError(f"citation URL {url!r} is not an http(s) URL")
-    return {"list": name, "code_type": code_type, "code": code, "description": description,
-            "category": values.get("category") or None, "risk": risk,
-            "source": values.get("source") or name, "url": url, "date": values.get("date") or None}
+    return {
+        "list": name,
+        "code_type": code_type,
+        "code": code,
+        "description": description,
+        "category": values.get("category") or None,
+        "risk": risk,
+        "source": values.get("source") or name,
+        "url": url,
+        "date": values.get("date") or None,
+    }
 
 
 def _fold(text: object) -> str:

@@ -809,6 +809,52 @@ def api_keys_revoke(ctx: Context, prefix: str) -> None:
     click.echo(f"API key {key.prefix} ({key.name}) revoked")
 
 
+# -- claims -----------------------------------------------------------------
+
+
+@main.group()
+def claims() -> None:
+    """Public claims that motivate the rules: the built-in registry and your own."""
+
+
+@claims.command("check")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@friendly
+def claims_check(file: Path | None) -> None:
+    """Validate FILE (default: SCREENING_CLAIMS_FILE) and show which rules its claims attach to."""
+    from screening.core.claims import load_claims, read_claims_file, rule_attachments
+
+    # Settings.from_env, not ctx.settings: resolving would create the instance folder.
+    path = file or Settings.from_env().claims_file
+    if path is None:
+        raise click.UsageError("give FILE or set SCREENING_CLAIMS_FILE")
+    load_claims(path)  # every check, including ids shared with the built-in registry
+    added = read_claims_file(path)
+    click.echo(f"{path}: {len(added)} claims valid")
+    for rule_id, ids in rule_attachments(added).items():
+        click.echo(f"  {rule_id}: {', '.join(ids)}")
+    loose = [c.id for c in added if not c.rules]
+    if loose:
+        click.echo(f"  (no rule): {', '.join(loose)}")
+
+
+@claims.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the claims as JSON.")
+@friendly
+def claims_list(as_json: bool) -> None:
+    """List the built-in claims and those of SCREENING_CLAIMS_FILE."""
+    from screening.core.claims import load_claims
+    from screening.services.screening import claim_dict
+
+    found = load_claims(Settings.from_env().claims_file)
+    if as_json:
+        click.echo(json.dumps([{**claim_dict(c), "rules": list(c.rules)} for c in found], indent=2))
+        return
+    for claim in found:
+        rules = f"  -> {', '.join(claim.rules)}" if claim.rules else ""
+        click.echo(f"{claim.id}  {claim.date}  {claim.claimant}{rules}")
+
+
 # -- service ----------------------------------------------------------------
 
 

@@ -65,6 +65,9 @@ class Settings:
     watch_folder: Path | None = None
     # Where `watch_folder` writes reports (default: <watch_folder>/reports).
     watch_out: Path | None = None
+    # A JSON file of the site's own claims (claims.json shape), optionally attached
+    # to rules with "rules": [rule ids]; validated when loaded.
+    claims_file: Path | None = None
 
     def __post_init__(self) -> None:
         for name in ("alert_threshold", "review_threshold"):
@@ -103,6 +106,8 @@ class Settings:
         jobs = self.schedule_items()  # validates SCREENING_SCHEDULES
         if self.watch_folder is not None and not self.watch_folder.is_dir():
             raise ConfigError(_var("watch_folder") + f": {self.watch_folder} is not a folder")
+        if self.claims_file is not None and not self.claims_file.is_file():
+            raise ConfigError(_var("claims_file") + f": {self.claims_file} is not a file")
         if any(job == "watch_folder" for job, _ in jobs) and self.watch_folder is None:
             raise ConfigError(
                 _var("schedules") + ": the watch_folder job needs SCREENING_WATCH_FOLDER"

@@ -47,7 +47,9 @@ def eval_dir(shared_dir: Path) -> Path:
 # its own schema (dropped afterwards), so runs never see each other's data. In CI
 # (CI=true) an unreachable PostgreSQL fails the run instead of skipping it.
 
-PG_URL = os.environ.get("SCREENING_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_URL = os.environ.get(
+    "SCREENING_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 def _pg_schema_url(schema: str) -> str:

@@ -13,14 +13,20 @@ from screening.settings import Settings
 
 
 def test_reads_prefixed_environment(tmp_path: Path) -> None:
-    settings = Settings.from_env({
-        "SCREENING_ALERT_THRESHOLD": "0.9",
-        "SCREENING_REVIEW_THRESHOLD": "0.5",
-        "SCREENING_MAX_ROWS": "1_000",
-        "SCREENING_LIST_MIRROR": str(tmp_path),
-        "SCREENING_BROKER_URL": "redis://127.0.0.1:6379/0",
-    })
-    assert (settings.alert_threshold, settings.review_threshold, settings.max_rows) == (0.9, 0.5, 1000)
+    settings = Settings.from_env(
+        {
+            "SCREENING_ALERT_THRESHOLD": "0.9",
+            "SCREENING_REVIEW_THRESHOLD": "0.5",
+            "SCREENING_MAX_ROWS": "1_000",
+            "SCREENING_LIST_MIRROR": str(tmp_path),
+            "SCREENING_BROKER_URL": "redis://127.0.0.1:6379/0",
+        }
+    )
+    assert (settings.alert_threshold, settings.review_threshold, settings.max_rows) == (
+        0.9,
+        0.5,
+        1000,
+    )
     assert settings.list_mirror == tmp_path
     assert settings.broker_url.startswith("redis://")
 
@@ -65,9 +71,14 @@ def test_resolved_defaults_to_sqlite_in_instance_folder(tmp_path: Path) -> None:
 def test_cli_stops_with_one_line_naming_the_variable(tmp_path: Path, command: list[str]) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "screening.cli", *command],
-        env={"SCREENING_INSTANCE_PATH": str(tmp_path), "SCREENING_DATABASE_URL": "::nope::",
-             "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, timeout=60,
+        env={
+            "SCREENING_INSTANCE_PATH": str(tmp_path),
+            "SCREENING_DATABASE_URL": "::nope::",
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [

@@ -18,11 +18,29 @@ from anyascii import anyascii
 from screening.core.model import ListEntry
 
 _ABBREVIATIONS = {
-    "st": "street", "str": "street", "ul": "street", "ulitsa": "street", "rd": "road",
-    "ave": "avenue", "av": "avenue", "bldg": "building", "bld": "building", "d": "house",
-    "dom": "house", "no": "number", "fl": "floor", "rm": "room", "pr": "prospekt",
-    "prosp": "prospekt", "pom": "premises", "kv": "flat", "apt": "flat", "ofc": "office",
-    "of": "office", "blvd": "boulevard", "hk": "hong kong",
+    "st": "street",
+    "str": "street",
+    "ul": "street",
+    "ulitsa": "street",
+    "rd": "road",
+    "ave": "avenue",
+    "av": "avenue",
+    "bldg": "building",
+    "bld": "building",
+    "d": "house",
+    "dom": "house",
+    "no": "number",
+    "fl": "floor",
+    "rm": "room",
+    "pr": "prospekt",
+    "prosp": "prospekt",
+    "pom": "premises",
+    "kv": "flat",
+    "apt": "flat",
+    "ofc": "office",
+    "of": "office",
+    "blvd": "boulevard",
+    "hk": "hong kong",
 }
 
 
@@ -53,7 +71,9 @@ class AddressIndex:
                 key = normalize_address(address.full)
                 if specific(key):
                     self._by_key.setdefault(key, []).append(
-                        ListedAddress(entry.entity_id, entry.source, entry.primary_name, address.full)
+                        ListedAddress(
+                            entry.entity_id, entry.source, entry.primary_name, address.full
+                        )
                     )
 
     def lookup(self, address: str) -> list[ListedAddress]:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,9 @@ class Claim:
     verification: str  # where the quote was seen ([V-OFF]/[V-PUB]/[V-SEC]) and what was not
     recorded_in: str  # the document the quote is checked against ("CLAIMS.md", ...)
     other_urls: tuple[str, ...] = ()
+    # Rule ids a site attaches this claim to (user claims only): every flag those
+    # rules emit cites it, besides the claims the rule itself names.
+    rules: tuple[str, ...] = ()
 
     @property
     def citation(self) -> str:
@@ -109,15 +112,53 @@ def builtin_claims() -> tuple[Claim, ...]:
 def load_claims(extra: Path | None = None) -> tuple[Claim, ...]:
     """The built-in claims, followed by those of ``extra`` when given.
 
+    The extra file is read again only when its modification time or size
+    changes, so a batch screening many chunks does not re-read it per chunk.
+
     Raises:
-        ConfigError: the extra file is invalid or reuses a built-in id.
+        ConfigError: the extra file is invalid, reuses a built-in id, or
+            attaches a claim to a rule id that does not exist.
     """
     claims = builtin_claims()
     if extra is None:
         return claims
-    combined = claims + read_claims_file(extra)
-    _check_unique(combined, str(extra))
-    return combined
+    try:
+        stat = extra.stat()
+    except OSError as exc:
+        raise ConfigError(f"{extra}: cannot read claims file ({exc})") from exc
+    return _with_extra(extra, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _with_extra(path: Path, mtime_ns: int, size: int) -> tuple[Claim, ...]:
+    # mtime and size are part of the cache key only: an edited file is a new entry.
+    # Imported here: the rules import country_risk, which imports this module.
+    from screening.core.rules import RULES
+
+    added = read_claims_file(path)
+    builtin = {c.id for c in builtin_claims()}
+    known = {r.id for r in RULES}
+    for claim in added:
+        if claim.id in builtin:
+            raise ConfigError(
+                f"{path}: claim id {claim.id!r} is used twice (a built-in claim has it)"
+            )
+        unknown = [r for r in claim.rules if r not in known]
+        if unknown:
+            raise ConfigError(
+                f"{path}: claim {claim.id!r}: unknown rule {unknown[0]!r}"
+                f" (known: {', '.join(sorted(known))})"
+            )
+    return builtin_claims() + added
+
+
+def rule_attachments(claims: Iterable[Claim]) -> dict[str, tuple[str, ...]]:
+    """Rule id -> ids of the claims attached to it (``Claim.rules``), in claim order."""
+    out: dict[str, list[str]] = {}
+    for claim in claims:
+        for rule_id in claim.rules:
+            out.setdefault(rule_id, []).append(claim.id)
+    return {rule_id: tuple(ids) for rule_id, ids in out.items()}
 
 
 def get_claim(claim_id: str, claims: Iterable[Claim] | None = None) -> Claim:
@@ -155,8 +196,9 @@ def _claim(item: Any, where: str) -> Claim:
         raise ConfigError(f"{label}: url {item['url']!r} is not an http(s) address")
     tags = item.get("tags", [])
     other_urls = item.get("other_urls", [])
-    if not _strings(tags) or not _strings(other_urls):
-        raise ConfigError(f"{label}: tags and other_urls must be lists of strings")
+    rules = item.get("rules", [])
+    if not _strings(tags) or not _strings(other_urls) or not _strings(rules):
+        raise ConfigError(f"{label}: tags, other_urls and rules must be lists of strings")
     try:
         kind = ClaimKind(item.get("kind", ClaimKind.OFFICIAL.value))
     except ValueError as exc:
@@ -177,6 +219,7 @@ def _claim(item: Any, where: str) -> Claim:
         verification=item["verification"],
         recorded_in=str(item.get("recorded_in") or "user"),
         other_urls=tuple(other_urls),
+        rules=tuple(dict.fromkeys(rules)),
     )
 
 

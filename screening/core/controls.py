@@ -53,10 +53,15 @@ class ControlCode:
 
 @cache
 def _structure() -> dict[tuple[str, str], tuple[str, str, Source]]:
-    text = resources.files("screening.core.data").joinpath("control_structure.csv").read_text("utf-8")
+    text = (
+        resources.files("screening.core.data").joinpath("control_structure.csv").read_text("utf-8")
+    )
     return {
-        (row["part"], row["key"]): (row["title"], row["regime"],
-                                    Source(row["source_title"], row["source_url"]))
+        (row["part"], row["key"]): (
+            row["title"],
+            row["regime"],
+            Source(row["source_title"], row["source_url"]),
+        )
         for row in csv.DictReader(io.StringIO(text))
     }
 
@@ -64,7 +69,11 @@ def _structure() -> dict[tuple[str, str], tuple[str, str, Source]]:
 @cache
 def destination_sources() -> dict[str, tuple[Source, ...]]:
     """Per destination code, the rules that require a licence for listed items ("*" = any)."""
-    text = resources.files("screening.core.data").joinpath("control_destinations.csv").read_text("utf-8")
+    text = (
+        resources.files("screening.core.data")
+        .joinpath("control_destinations.csv")
+        .read_text("utf-8")
+    )
     out: dict[str, list[Source]] = {}
     for row in csv.DictReader(io.StringIO(text)):
         out.setdefault(row["code"], []).append(Source(row["title"], row["url"]))
@@ -82,10 +91,18 @@ def parse_control_code(text: str) -> ControlCode:
         return ControlCode(code=code, listed=False)
     military = _MILITARY.match(code)
     if military and 1 <= int(military.group("num")) <= 22:
-        return ControlCode(code=code, listed=True, regime="military",
-                           regime_title="Common Military List of the EU / Wassenaar Munitions List",
-                           sources=(Source("Wassenaar Arrangement Munitions List",
-                                           "https://www.wassenaar.org/control-lists/"),))
+        return ControlCode(
+            code=code,
+            listed=True,
+            regime="military",
+            regime_title="Common Military List of the EU / Wassenaar Munitions List",
+            sources=(
+                Source(
+                    "Wassenaar Arrangement Munitions List",
+                    "https://www.wassenaar.org/control-lists/",
+                ),
+            ),
+        )
     match = _CODE.match(code)
     if match is None:
         raise ValueError(
@@ -96,12 +113,19 @@ def parse_control_code(text: str) -> ControlCode:
     category = table[("category", match.group("cat"))]
     group = table[("group", match.group("grp"))]
     regime = table.get(("regime", match.group("num")[0]))
-    sources = tuple(dict.fromkeys(s for s in (category[2], group[2], regime[2] if regime else None)
-                                  if s is not None))
+    sources = tuple(
+        dict.fromkeys(
+            s for s in (category[2], group[2], regime[2] if regime else None) if s is not None
+        )
+    )
     return ControlCode(
-        code=code, listed=True,
-        category=match.group("cat"), category_title=category[0],
-        group=match.group("grp"), group_title=group[0],
-        regime=regime[1] if regime else None, regime_title=regime[0] if regime else None,
+        code=code,
+        listed=True,
+        category=match.group("cat"),
+        category_title=category[0],
+        group=match.group("grp"),
+        group_title=group[0],
+        regime=regime[1] if regime else None,
+        regime_title=regime[0] if regime else None,
         sources=sources,
     )

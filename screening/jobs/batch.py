@@ -169,9 +169,9 @@ class BatchScreener:
             else:
                 self.runner.submit(run_id)
                 if wait_for_run(self.db, run_id, progress=progress, on_idle=on_idle) != "done":
-                    document = runs.run_document(self.db, run_id)
+                    document = runs.run_document(self.db, run_id, self.settings.claims_file)
                     raise InvalidInput(f"run {run_id} failed: {document['run']['error']}")
-            document = runs.run_document(self.db, run_id)
+            document = runs.run_document(self.db, run_id, self.settings.claims_file)
         report, json_path = out_dir / f"{stem}.xlsx", out_dir / f"{stem}.json"
         write_document(document, xlsx=report, json_path=json_path)
         return FileResult(

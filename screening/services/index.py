@@ -12,10 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from lists.sources import get_source
 from lists.versions import canonical, fingerprint
@@ -25,9 +27,10 @@ from screening.core.model import EntityKind, ListEntry
 from screening.core.rules.base import Citation
 from screening.core.rules.context import AddressHit, PartyHit
 from screening.core.rules.sources import ItemListCatalog, ListedItem
-from screening.errors import NotReady
+from screening.errors import InvalidInput, NotFound, NotReady
 from screening.storage import list_store
 from screening.storage.db import Database
+from screening.storage.tables import ListVersion
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,8 @@ class ListIndex:
     built_in: float = 0.0
     # User-loaded item lists (``items:NAME`` sources), one catalog each.
     items: tuple[ItemListCatalog, ...] = ()
+    # The indexed entries by entity id (a re-opened hit shows how its entry changed).
+    entries: dict[str, ListEntry] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[tuple[str, int | None, str], ...]:
@@ -82,6 +87,10 @@ class ListIndex:
 
     def version_of(self, source: str) -> VersionInfo | None:
         return next((v for v in self.versions if v.source == source), None)
+
+    def entry(self, entity_id: str) -> ListEntry | None:
+        """The indexed list entry with this id, if any."""
+        return self.entries.get(entity_id)
 
     def screener(self, policy: MatchPolicy, sources: set[str] | None = None) -> IndexScreener:
         return IndexScreener(self, policy, sources)
@@ -108,6 +117,7 @@ class ListIndex:
             fingerprints=fingerprints,
             built_in=time.perf_counter() - started,
             items=items,
+            entries={e.entity_id: e for e in entries},
         )
         log.info(
             "party index built: %d entries from %s in %.1fs", len(entries), label, index.built_in
@@ -153,19 +163,33 @@ def _info(
     )
 
 
-def build_from_db(db: Database, sources: Sequence[str] | None = None) -> ListIndex:
-    """Index the active versions (of ``sources``, or all).
+def build_from_db(
+    db: Database,
+    sources: Sequence[str] | None = None,
+    version_ids: Sequence[int] | None = None,
+) -> ListIndex:
+    """Index the active versions (of ``sources``, or all), or exactly ``version_ids``.
+
+    ``version_ids`` names stored versions, active or superseded, so that a run
+    can be screened again against the lists it recorded.
 
     Raises:
-        NotReady: no list version is active.
+        NotReady: no list version is active (or none of ``version_ids`` is a party list).
+        NotFound: a version in ``version_ids`` is not stored.
     """
     with db.session() as session:
+        if version_ids is None:
+            chosen = list_store.active_versions(session)
+        else:
+            chosen = _stored_versions(session, version_ids)
         active = [
             v
-            for v in list_store.active_versions(session)
+            for v in chosen
             if sources is None or v.source in sources or v.source.startswith(ITEMS)
         ]
         if not any(not v.source.startswith(ITEMS) for v in active):
+            if version_ids is not None:
+                raise NotReady("none of the given list versions is a party list")
             raise NotReady("no list version is active; load lists first (`screening lists load`)")
         infos = [
             _info(
@@ -203,6 +227,35 @@ def build_from_db(db: Database, sources: Sequence[str] | None = None) -> ListInd
             if v.source.startswith(ITEMS)
         )
     return ListIndex.build(entries, infos, fingerprints, items=catalogs)
+
+
+def _stored_versions(session: Session, version_ids: Sequence[int]) -> list[ListVersion]:
+    found = []
+    for version_id in sorted(set(version_ids)):
+        version = list_store.get_version(session, version_id)
+        if version is None:
+            raise NotFound(f"no stored list version {version_id}")
+        found.append(version)
+    # The same order as ``active_versions``, so equal sets give equal index keys.
+    return sorted(found, key=lambda v: v.source)
+
+
+def build_for_run(db: Database, document: Mapping[str, Any]) -> ListIndex:
+    """Index the list versions a run document (``run_document``) recorded.
+
+    Re-screening the run's rows against this index gives the run's flags again,
+    whichever versions are active now.
+
+    Raises:
+        InvalidInput: the run recorded no stored list version (it was screened
+            from a mirror, without a database).
+        NotFound: a recorded version is no longer stored.
+    """
+    recorded = document.get("run", {}).get("list_versions") or []
+    ids = [int(v["version"]) for v in recorded if v.get("version") is not None]
+    if not ids:
+        raise InvalidInput("the run recorded no stored list version to screen against")
+    return build_from_db(db, version_ids=ids)
 
 
 def build_from_mirror(mirror: Path, sources: Sequence[str] | None = None) -> ListIndex:
@@ -333,6 +386,7 @@ __all__ = [
     "IndexScreener",
     "ListIndex",
     "VersionInfo",
+    "build_for_run",
     "build_from_db",
     "build_from_mirror",
     "legal_citations",

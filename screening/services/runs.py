@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from screening.core.claims import load_claims
@@ -26,6 +27,7 @@ from screening.services.screening import (
     screen_shipments,
 )
 from screening.settings import Settings
+from screening.storage import list_store
 from screening.storage import runs as store
 from screening.storage.audit import audit
 from screening.storage.db import Database
@@ -36,8 +38,17 @@ CHUNK = 500
 
 
 def suppressions(db: Database) -> dict[tuple[str, str], Suppression]:
-    """Reviewers' current dismissals, keyed by (party key, entity id)."""
+    """Reviewers' current dismissals, keyed by (party key, entity id).
+
+    Each carries the entry's data as dismissed, so a re-opened hit can show
+    what changed in the entry since.
+    """
     with db.session() as session:
+        dismissed = [d for d in store.latest_decisions(session) if d.decision == "false_positive"]
+        datas = list_store.entry_datas_by_fingerprint(
+            session,
+            [(d.entity_id, d.entry_fingerprint) for d in dismissed if d.entry_fingerprint],
+        )
         return {
             (d.party_key, d.entity_id): Suppression(
                 party_key=d.party_key,
@@ -47,9 +58,11 @@ def suppressions(db: Database) -> dict[tuple[str, str], Suppression]:
                 decided_by=d.decided_by,
                 decided_at=d.decided_at.isoformat(),
                 decision_id=d.id,
+                entry_data=(
+                    datas.get((d.entity_id, d.entry_fingerprint)) if d.entry_fingerprint else None
+                ),
             )
-            for d in store.latest_decisions(session)
-            if d.decision == "false_positive"
+            for d in dismissed
         }
 
 
@@ -251,14 +264,14 @@ def screen_and_store(
         mapping=mapping,
     )
     run_pending(db, index, settings, run_id)
-    document = run_document(db, run_id)
+    document = run_document(db, run_id, settings.claims_file)
     results = [_result_from_dict(item) for item in document["shipments"]]
     return ScreeningOutcome(
         run_id=run_id,
         results=results,
         errors=list(errors),
         run=document["run"],
-        claims={c.id: c for c in load_claims()},
+        claims={c.id: c for c in load_claims(settings.claims_file)},
     )
 
 
@@ -270,8 +283,11 @@ def _result_from_dict(item: dict[str, Any]) -> ShipmentResult:
     )
 
 
-def run_document(db: Database, run_id: str) -> dict[str, Any]:
+def run_document(db: Database, run_id: str, claims_file: Path | None = None) -> dict[str, Any]:
     """The stored run as the same document a fresh screening returns.
+
+    ``claims_file`` (``SCREENING_CLAIMS_FILE``) supplies the users' own claims
+    that flags may cite besides the built-in registry.
 
     Raises:
         NotFound: no such run.
@@ -311,7 +327,7 @@ def run_document(db: Database, run_id: str) -> dict[str, Any]:
         meta["counts"] = counts
         errors = list(run.input_errors or [])
     cited = {c.get("claim_id") for s in shipments for f in s["flags"] for c in f["citations"]}
-    claims = [claim_dict(c) for c in load_claims() if c.id in cited]
+    claims = [claim_dict(c) for c in load_claims(claims_file) if c.id in cited]
     return {"run": meta, "shipments": shipments, "errors": errors, "claims": claims}
 
 

@@ -11,18 +11,19 @@ also stored as a run (shipments, hits, audit event).
 from __future__ import annotations
 
 import hashlib
-from functools import cache
-from pathlib import Path
 import logging
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from screening.core.claims import Claim, load_claims
-from screening.core.items import load_hs
+from lists.versions import field_changes
+from screening.core.claims import Claim, load_claims, rule_attachments
 from screening.core.country_risk import load_country_risk
+from screening.core.items import load_hs
 from screening.core.matching import ALGORITHM_VERSION, MatchPolicy
 from screening.core.rules import RULES, VerdictPolicy, evaluate
 from screening.core.rules.base import Flag, ShipmentResult, party_key
@@ -48,6 +49,8 @@ class Suppression:
     decided_by: str
     decided_at: str
     decision_id: int | None = None
+    # The entry's canonical dict as it was when dismissed (None: no longer stored).
+    entry_data: Mapping[str, Any] | None = None
 
 
 @dataclass
@@ -121,15 +124,19 @@ def make_context(
     policy: MatchPolicy,
     *,
     claims: Iterable[Claim] | None = None,
+    claims_file: Path | None = None,
     items: Sequence[ItemCatalog] = (),
     sources: set[str] | None = None,
 ) -> RuleContext:
-    registry = ClaimRegistry(claims if claims is not None else load_claims())
+    """The rule context of one run; ``claims`` default to the built-in ones plus
+    ``claims_file``, and the claims' own rule attachments are passed to the rules."""
+    found = tuple(claims if claims is not None else load_claims(claims_file))
     return RuleContext(
         parties=index.screener(policy, sources),
         items=CompositeCatalog((ChplCatalog(), *index.items, *items)),
         countries=load_country_risk(),
-        claims=registry,
+        claims=ClaimRegistry(found),
+        extra_claims=rule_attachments(found),
     )
 
 
@@ -150,8 +157,12 @@ def screen_shipments(
     run_id: str | None = None,
     mapping: Mapping[str, Any] | None = None,
 ) -> ScreeningOutcome:
-    """Screen every row and derive its verdict; nothing is stored here."""
-    claims = tuple(claims if claims is not None else load_claims())
+    """Screen every row and derive its verdict; nothing is stored here.
+
+    Without ``claims``, the built-in claims and those of ``settings.claims_file``
+    are used (the file is re-read only when it changes).
+    """
+    claims = tuple(claims if claims is not None else load_claims(settings.claims_file))
     policy = match_policy(settings)
     verdicts = verdict_policy or VerdictPolicy()
     ctx = make_context(index, policy, claims=claims, items=items)
@@ -202,7 +213,12 @@ def apply_suppressions(
     index: ListIndex,
     policy: VerdictPolicy,
 ) -> ShipmentResult:
-    """Drop party flags a reviewer dismissed, unless the list entry changed since (re-opened)."""
+    """Drop party flags a reviewer dismissed, unless the list entry changed since (re-opened).
+
+    A re-opened flag carries ``details["dismissed"]`` (the decision) and, when
+    both versions of the entry are known, ``details["changes"]``: per changed
+    field, its ``old`` and ``new`` value (see ``lists.versions.field_changes``).
+    """
     if not suppressions:
         return result
     kept: list[Flag] = []
@@ -219,22 +235,21 @@ def apply_suppressions(
         current = index.fingerprints.get(flag.entity_id)
         if found.fingerprint is not None and current == found.fingerprint:
             continue  # dismissed and the entry is unchanged: suppressed
-        kept.append(
-            replace(
-                flag,
-                details={
-                    **flag.details,
-                    "reopened": True,
-                    "dismissed": {
-                        "reason": found.reason,
-                        "by": found.decided_by,
-                        "at": found.decided_at,
-                        "decision_id": found.decision_id,
-                        "fingerprint": found.fingerprint,
-                    },
-                },
-            )
-        )
+        details: dict[str, Any] = {
+            **flag.details,
+            "reopened": True,
+            "dismissed": {
+                "reason": found.reason,
+                "by": found.decided_by,
+                "at": found.decided_at,
+                "decision_id": found.decision_id,
+                "fingerprint": found.fingerprint,
+            },
+        }
+        entry = index.entry(flag.entity_id)
+        if found.entry_data is not None and entry is not None:
+            details["changes"] = field_changes(found.entry_data, entry.to_dict())
+        kept.append(replace(flag, details=details))
     if not changed:
         return result
     return replace(result, flags=tuple(kept), verdict=policy.verdict(kept))

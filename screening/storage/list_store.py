@@ -88,6 +88,30 @@ def entry_data(
     return (row.fingerprint, row.data) if row else None
 
 
+def entry_datas_by_fingerprint(
+    session: Session, pairs: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The canonical dict of each ``(entity_id, fingerprint)`` found in any stored version.
+
+    Equal fingerprints mean equal dicts, so whichever version holds the pair
+    gives the same data; pairs no longer stored are left out.
+    """
+    wanted = sorted(set(pairs))
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for start in range(0, len(wanted), 500):
+        batch = wanted[start : start + 500]
+        stmt = select(ListEntryRow.entity_id, ListEntryRow.fingerprint, ListEntryRow.data).where(
+            ListEntryRow.entity_id.in_({e for e, _ in batch}),
+            ListEntryRow.fingerprint.in_({f for _, f in batch}),
+        )
+        keys = set(batch)
+        for row in session.execute(stmt):
+            key = (row.entity_id, row.fingerprint)
+            if key in keys:
+                out.setdefault(key, row.data)
+    return out
+
+
 def store_version(
     session: Session,
     *,

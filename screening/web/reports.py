@@ -33,7 +33,7 @@ def report_file(app: Services, run_id: str) -> Path:
         RunNotFinished: the run is still running or failed.
         ReportUnavailable: the report could not be written.
     """
-    document = runs.run_document(app.db, run_id)
+    document = runs.run_document(app.db, run_id, app.settings.claims_file)
     status = document["run"].get("status")
     if status != "done":
         raise RunNotFinished(f"run {run_id} is {status}; the report is available when it is done")

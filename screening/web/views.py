@@ -6,6 +6,7 @@ drag and drop). Views stay thin: they read the request, call a use-case, render.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import (
@@ -38,6 +39,12 @@ bp = Blueprint("ui", __name__)
 
 VERDICTS = ("blocked", "high", "medium", "low", "clear")
 PAGE = 100
+
+
+@bp.app_template_filter("json_text")
+def json_text(value: object) -> str:
+    """JSON for showing to a person: non-Latin names stay readable (escaped by Jinja)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _actor() -> str:
@@ -182,7 +189,7 @@ def _matches(item: dict[str, Any], text: str) -> bool:
 
 def _document(run_id: str) -> dict[str, Any]:
     try:
-        return runs.run_document(services().db, run_id)
+        return runs.run_document(services().db, run_id, services().settings.claims_file)
     except NotFound:
         abort(404)
 
@@ -273,7 +280,7 @@ def claims() -> ResponseReturnValue:
     text = (request.args.get("q") or "").strip()
     tag = request.args.get("tag") or None
     found = search_claims(text or None, tag)
-    tags = sorted({t for c in load_claims() for t in c.tags})
+    tags = sorted({t for c in load_claims(services().settings.claims_file) for t in c.tags})
     return render_template("claims.html", claims=found, q=text, tag=tag or "", tags=tags)
 
 

@@ -54,8 +54,15 @@ def workbook(path: Path) -> Path:
     sheet = book.active
     assert sheet is not None
     sheet.append(["Order no.", "Ship-to", "Dest. country", "Tariff no.", "Material description"])
-    sheet.append(["PO-1", "Korea Mining Development Trading Corporation", "China", "8542.31",
-                  "Microcontrollers"])
+    sheet.append(
+        [
+            "PO-1",
+            "Korea Mining Development Trading Corporation",
+            "China",
+            "8542.31",
+            "Microcontrollers",
+        ]
+    )
     sheet.append(["PO-2", "Textilhaus Mueller GmbH", "Germany", "6109.10", "Cotton T-shirts"])
     sheet.append(["PO-3", "Nordic Marine Supplies AB", "Sweden", "8414.51", "Fans"])
     buffer = io.BytesIO()
@@ -70,9 +77,16 @@ def test_officer_screens_reviews_and_downloads(server: str, tmp_path: Path) -> N
     upload = workbook(tmp_path / "orders.xlsx")
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         try:
             page = browser.new_page(accept_downloads=True)
@@ -84,7 +98,9 @@ def test_officer_screens_reviews_and_downloads(server: str, tmp_path: Path) -> N
 
             page.get_by_label("Shipment file").set_input_files(str(upload))
             page.get_by_role("button", name="Upload and map columns").click()
-            expect(page.get_by_role("heading", name="Confirm the columns of orders.xlsx")).to_be_visible()
+            expect(
+                page.get_by_role("heading", name="Confirm the columns of orders.xlsx")
+            ).to_be_visible()
             # "Ship-to" is ambiguous in ERP exports; the officer confirms it is the consignee.
             page.get_by_label("Ship-to").select_option("consignee")
             expect(page.get_by_label("Tariff no.")).to_have_value("hs_code")
@@ -95,7 +111,9 @@ def test_officer_screens_reviews_and_downloads(server: str, tmp_path: Path) -> N
             expect(page.locator(".counts")).to_contain_text("Blocked: 1")
             page.get_by_role("link", name="Sheet 2", exact=True).click()
 
-            expect(page.get_by_text("KOREA MINING DEVELOPMENT TRADING CORPORATION").first).to_be_visible()
+            expect(
+                page.get_by_text("KOREA MINING DEVELOPMENT TRADING CORPORATION").first
+            ).to_be_visible()
             page.get_by_text("Citations").first.click()
             expect(page.locator("q").first).to_be_visible()
             page.get_by_label("Reason").first.fill("Different company: Mongolian mining co-op")

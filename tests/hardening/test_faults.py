@@ -63,16 +63,28 @@ def bad_mirror() -> Iterator[str]:
 
 
 def test_garbage_and_timeouts_keep_previous_versions(
-    db: Database, settings: Settings, lists_dir: Path, bad_mirror: str,
-    make_app: Callable[..., Flask], fast_password_hashing: None,
+    db: Database,
+    settings: Settings,
+    lists_dir: Path,
+    bad_mirror: str,
+    make_app: Callable[..., Flask],
+    fast_password_hashing: None,
 ) -> None:
     for source in ("un_sc", "us_bis_dpl"):
         [loaded] = list_service.load_path(db, lists_dir / source)
         assert loaded.status == "activated"
-    settings = Settings(instance_path=settings.instance_path, database_url=settings.database_url,
-                        list_base_url=bad_mirror, download_timeout=1.0).resolved()
-    outcomes = {o.source: o for o in list_service.update_sources(
-        db, settings, sources=["un_sc", "us_bis_dpl"], actor="test")}
+    settings = Settings(
+        instance_path=settings.instance_path,
+        database_url=settings.database_url,
+        list_base_url=bad_mirror,
+        download_timeout=1.0,
+    ).resolved()
+    outcomes = {
+        o.source: o
+        for o in list_service.update_sources(
+            db, settings, sources=["un_sc", "us_bis_dpl"], actor="test"
+        )
+    }
     assert outcomes["un_sc"].status == "failed"
     assert "root element is html" in outcomes["un_sc"].message
     assert outcomes["us_bis_dpl"].status == "failed"
@@ -94,8 +106,11 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     """An 8 KiB tmpfs: a real ENOSPC, not a mocked one (needs root, as in CI)."""
     mount = tmp_path / "reports"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", str(mount)],
-                          capture_output=True, check=False)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
     try:
@@ -105,24 +120,37 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_disk_full_while_writing_a_report(
-    db: Database, settings: Settings, lists_dir: Path, small_disk: Path,
+    db: Database,
+    settings: Settings,
+    lists_dir: Path,
+    small_disk: Path,
     make_app: Callable[..., Flask],
 ) -> None:
     list_service.load_path(db, lists_dir / "un_sc")
-    rows = [ShipmentRow(row=n + 2, sheet=None,
-                        parties=(PartyRef("consignee", f"Acme Tools {n} Ltd", "DE"),),
-                        destination_country="DE", hs_code="848210",
-                        goods_description="ball bearings " + "x" * 200)
-            for n in range(400)]
-    outcome = runs.screen_and_store(db, build_from_db(db), settings, rows, actor="test",
-                                    channel="cli")
+    rows = [
+        ShipmentRow(
+            row=n + 2,
+            sheet=None,
+            parties=(PartyRef("consignee", f"Acme Tools {n} Ltd", "DE"),),
+            destination_country="DE",
+            hs_code="848210",
+            goods_description="ball bearings " + "x" * 200,
+        )
+        for n in range(400)
+    ]
+    outcome = runs.screen_and_store(
+        db, build_from_db(db), settings, rows, actor="test", channel="cli"
+    )
     app = make_app()
     app.extensions["screening"].settings = Settings(
-        instance_path=small_disk.parent, database_url=settings.database_url).resolved()
+        instance_path=small_disk.parent, database_url=settings.database_url
+    ).resolved()
     # Reports go to <instance>/reports, which is the 8 KiB tmpfs.
     _key, plaintext = accounts.create_api_key(db, "t", ["read"], "test")
-    response = app.test_client().get(f"/api/v1/screenings/{outcome.run_id}/report.xlsx",
-                                     headers={"Authorization": f"Bearer {plaintext}"})
+    response = app.test_client().get(
+        f"/api/v1/screenings/{outcome.run_id}/report.xlsx",
+        headers={"Authorization": f"Bearer {plaintext}"},
+    )
     response.close()
     assert response.status_code == 503, response.status_code
     body = response.get_json()
@@ -138,22 +166,39 @@ def _pg_cluster() -> list[str] | None:
 
 
 @pytest.mark.slow
-def test_postgres_restart_during_a_run(database_url: str, settings: Settings,
-                                       lists_dir: Path) -> None:
+def test_postgres_restart_during_a_run(
+    database_url: str, settings: Settings, lists_dir: Path
+) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("PostgreSQL only")
     cluster = _pg_cluster()
-    if cluster is None or os.environ.get("CI") != "true" and not os.environ.get("SCREENING_FAULT_TESTS"):
+    if (
+        cluster is None
+        or os.environ.get("CI") != "true"
+        and not os.environ.get("SCREENING_FAULT_TESTS")
+    ):
         pytest.skip("restarts the local PostgreSQL: runs in CI or with SCREENING_FAULT_TESTS=1")
     db = Database(database_url)
     db.upgrade()
     list_service.load_path(db, lists_dir / "un_sc")
     index = build_from_db(db)
-    rows = [ShipmentRow(row=n + 2, sheet=None,
-                        parties=(PartyRef("consignee", "Korea Mining Development Trading Corporation"
-                                          if n % 50 == 0 else f"Acme Tools {n} Ltd", "DE"),),
-                        destination_country="DE")
-            for n in range(3000)]
+    rows = [
+        ShipmentRow(
+            row=n + 2,
+            sheet=None,
+            parties=(
+                PartyRef(
+                    "consignee",
+                    "Korea Mining Development Trading Corporation"
+                    if n % 50 == 0
+                    else f"Acme Tools {n} Ltd",
+                    "DE",
+                ),
+            ),
+            destination_country="DE",
+        )
+        for n in range(3000)
+    ]
     run_id = runs.create_run(db, rows, actor="test", channel="batch", chunk_size=50)
 
     def restart() -> None:
@@ -183,7 +228,9 @@ def test_postgres_restart_during_a_run(database_url: str, settings: Settings,
     assert document["run"]["status"] == "done"
     assert sorted(s["row"] for s in document["shipments"]) == [r.row for r in rows]
     with db.engine.connect() as conn:
-        hits = conn.execute(sa.text("SELECT count(*), count(DISTINCT shipment_pk) FROM hits "
-                                    "WHERE run_id = :r"), {"r": run_id}).one()
+        hits = conn.execute(
+            sa.text("SELECT count(*), count(DISTINCT shipment_pk) FROM hits WHERE run_id = :r"),
+            {"r": run_id},
+        ).one()
     assert hits[0] == hits[1] == 60  # one hit per listed row, none duplicated
     db.dispose()

@@ -37,7 +37,10 @@ def xlsx_bytes(rows: list[list[Any]]) -> bytes:
     return buffer.getvalue()
 
 
-GOOD = [["Consignee", "Country of destination", "HS code"], ["Acme Tools Ltd", "Germany", "8482.10"]]
+GOOD = [
+    ["Consignee", "Country of destination", "HS code"],
+    ["Acme Tools Ltd", "Germany", "8482.10"],
+]
 
 
 def zip_bomb() -> bytes:
@@ -61,14 +64,27 @@ CORPUS: dict[str, tuple[Callable[[], bytes], str, int, str]] = {
     "zip bomb": (zip_bomb, "bomb.xlsx", 413, "unpack"),
     "binary garbage": (lambda: bytes(range(256)) * 64, "orders.csv", 400, ""),
     "png named xlsx": (lambda: b"\x89PNG\r\n\x1a\n" + b"\x00" * 512, "orders.xlsx", 400, ""),
-    "csv with NUL bytes": (lambda: b"Consignee,Destination\nAcme\x00Ltd,DE\n", "orders.csv", 400, "NUL"),
-    "huge cell": (lambda: b"Consignee,Destination\n" + b"A" * 300_000 + b",DE\n", "orders.csv", 400,
-                  "line 2"),
+    "csv with NUL bytes": (
+        lambda: b"Consignee,Destination\nAcme\x00Ltd,DE\n",
+        "orders.csv",
+        400,
+        "NUL",
+    ),
+    "huge cell": (
+        lambda: b"Consignee,Destination\n" + b"A" * 300_000 + b",DE\n",
+        "orders.csv",
+        400,
+        "line 2",
+    ),
     "empty file": (lambda: b"", "orders.csv", 400, "empty"),
     "header only": (lambda: b"Consignee,Destination\n", "orders.csv", 400, ""),
     "wrong columns": (lambda: b"Foo,Bar\n1,2\n", "orders.csv", 400, "party name column"),
-    "too many rows": (lambda: b"Consignee,Destination\n" + b"Acme,DE\n" * 60, "orders.csv", 413,
-                      "rows"),
+    "too many rows": (
+        lambda: b"Consignee,Destination\n" + b"Acme,DE\n" * 60,
+        "orders.csv",
+        413,
+        "rows",
+    ),
 }
 
 
@@ -90,10 +106,16 @@ def auth(settings: Settings) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("name", list(CORPUS))
-def test_hostile_uploads_get_clear_4xx(client: FlaskClient, auth: dict[str, str], name: str) -> None:
+def test_hostile_uploads_get_clear_4xx(
+    client: FlaskClient, auth: dict[str, str], name: str
+) -> None:
     make, filename, status, words = CORPUS[name]
-    response = client.post("/api/v1/screenings", headers=auth, content_type="multipart/form-data",
-                           data={"file": (io.BytesIO(make()), filename)})
+    response = client.post(
+        "/api/v1/screenings",
+        headers=auth,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(make()), filename)},
+    )
     assert response.status_code == status, response.get_data(as_text=True)
     body = response.get_json()
     assert response.mimetype == "application/problem+json" and body["detail"]
@@ -109,9 +131,15 @@ def test_body_over_byte_limit_is_413(client: FlaskClient, auth: dict[str, str]) 
 
 def test_latin1_csv_keeps_names(client: FlaskClient, auth: dict[str, str]) -> None:
     data = "Empfänger;Bestimmungsland\nMüller Stahlhandel GmbH;Austria\n".encode("cp1252")
-    response = client.post("/api/v1/screenings", headers=auth, content_type="multipart/form-data",
-                           data={"file": (io.BytesIO(data), "de.csv"),
-                                 "mapping": '{"Empfänger": "consignee", "Bestimmungsland": "destination_country"}'})
+    response = client.post(
+        "/api/v1/screenings",
+        headers=auth,
+        content_type="multipart/form-data",
+        data={
+            "file": (io.BytesIO(data), "de.csv"),
+            "mapping": '{"Empfänger": "consignee", "Bestimmungsland": "destination_country"}',
+        },
+    )
     assert response.status_code == 201, response.get_data(as_text=True)
     [shipment] = response.get_json()["shipments"]
     assert shipment["shipment"]["parties"][0]["name"] == "Müller Stahlhandel GmbH"
@@ -119,9 +147,15 @@ def test_latin1_csv_keeps_names(client: FlaskClient, auth: dict[str, str]) -> No
 
 
 def test_formula_cells_stay_text(client: FlaskClient, auth: dict[str, str]) -> None:
-    data = xlsx_bytes([["Consignee", "Destination"], ['=HYPERLINK("http://example.com","x")', "DE"]])
-    response = client.post("/api/v1/screenings", headers=auth, content_type="multipart/form-data",
-                           data={"file": (io.BytesIO(data), "f.xlsx")})
+    data = xlsx_bytes(
+        [["Consignee", "Destination"], ['=HYPERLINK("http://example.com","x")', "DE"]]
+    )
+    response = client.post(
+        "/api/v1/screenings",
+        headers=auth,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(data), "f.xlsx")},
+    )
     assert response.status_code == 201, response.get_data(as_text=True)
     body = response.get_json()
     # openpyxl wrote the formula without a cached result: nothing is evaluated, the cell is
@@ -142,9 +176,14 @@ LAUGHS = b"""<?xml version="1.0"?>
 
 
 @pytest.mark.parametrize(("name", "data"), [("xxe", XXE), ("billion-laughs", LAUGHS)])
-def test_hostile_list_xml_is_refused_by_cli(settings: Settings, lists_dir: Path, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch, name: str,
-                                            data: bytes) -> None:
+def test_hostile_list_xml_is_refused_by_cli(
+    settings: Settings,
+    lists_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    data: bytes,
+) -> None:
     monkeypatch.setenv("SCREENING_INSTANCE_PATH", str(settings.instance_path))
     monkeypatch.setenv("SCREENING_DATABASE_URL", settings.database_url)
     runner = CliRunner()
@@ -162,8 +201,9 @@ def test_hostile_list_xml_is_refused_by_cli(settings: Settings, lists_dir: Path,
     assert status["un_sc"]["as_of"] == "2026-02-27"  # the previous version stays active
 
 
-def test_cli_screen_garbage_exits_2(tmp_path: Path, settings: Settings, lists_dir: Path,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_screen_garbage_exits_2(
+    tmp_path: Path, settings: Settings, lists_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SCREENING_INSTANCE_PATH", str(settings.instance_path))
     garbage = tmp_path / "orders.xlsx"
     garbage.write_bytes(bytes(range(256)) * 16)

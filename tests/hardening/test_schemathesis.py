@@ -51,8 +51,12 @@ def test_api_conforms_to_its_openapi_document(tmp_path: Path, lists_dir: Path) -
         operations += 1
 
         @hypothesis.given(operation.as_strategy())
-        @hypothesis.settings(max_examples=EXAMPLES, deadline=None, database=None,
-                             suppress_health_check=list(hypothesis.HealthCheck))
+        @hypothesis.settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
         def check(case: object) -> None:
             case.call_and_validate(  # type: ignore[attr-defined]
                 headers={"Authorization": f"Bearer {key}"},

@@ -56,24 +56,53 @@ def test_control_code_structure() -> None:
 
 
 def test_classified_lines(loaded: Database, settings: Settings) -> None:
-    eccn_ru, textiles_ru, via_hk, declared_ear99 = screen(loaded, settings, [
-        {"shipment_id": "C1", "consignee": "Nordwind Instruments", "consignee_country": "RU",
-         "hs_code": "8542.39", "goods_description": "ADC converters", "ECCN": "3A001"},
-        {"shipment_id": "C2", "consignee": "Nordwind Textiles", "consignee_country": "RU",
-         "hs_code": "6109.10", "goods_description": "Cotton T-shirts", "ECCN": "EAR99"},
-        {"shipment_id": "C3", "consignee": "Golden Harbour Logistics Limited",
-         "consignee_country": "Hong Kong", "end_user": "Vostok Instrument Works",
-         "end_user_country": "Russia", "hs_code": "8517.62", "ECCN": "5A002"},
-        {"shipment_id": "C4", "consignee": "Acme Electronics GmbH", "consignee_country": "DE",
-         "hs_code": "8542.31", "goods_description": "Microcontrollers",
-         "ECCN": "not listed"},
-    ])
+    eccn_ru, textiles_ru, via_hk, declared_ear99 = screen(
+        loaded,
+        settings,
+        [
+            {
+                "shipment_id": "C1",
+                "consignee": "Nordwind Instruments",
+                "consignee_country": "RU",
+                "hs_code": "8542.39",
+                "goods_description": "ADC converters",
+                "ECCN": "3A001",
+            },
+            {
+                "shipment_id": "C2",
+                "consignee": "Nordwind Textiles",
+                "consignee_country": "RU",
+                "hs_code": "6109.10",
+                "goods_description": "Cotton T-shirts",
+                "ECCN": "EAR99",
+            },
+            {
+                "shipment_id": "C3",
+                "consignee": "Golden Harbour Logistics Limited",
+                "consignee_country": "Hong Kong",
+                "end_user": "Vostok Instrument Works",
+                "end_user_country": "Russia",
+                "hs_code": "8517.62",
+                "ECCN": "5A002",
+            },
+            {
+                "shipment_id": "C4",
+                "consignee": "Acme Electronics GmbH",
+                "consignee_country": "DE",
+                "hs_code": "8542.31",
+                "goods_description": "Microcontrollers",
+                "ECCN": "not listed",
+            },
+        ],
+    )
     licence = flag(eccn_ru, "CONTROL_LICENCE_REQUIRED")
     assert eccn_ru["verdict"] == "blocked" and "Licence required" in licence["message"]
     assert "746.8" in titles(licence) and "833/2014" in titles(licence)
     assert "2021/821" in titles(licence)
-    assert any(c.get("claim_id") == "bis-2024-02-23-common-high-priority-list"
-               for c in licence["citations"])
+    assert any(
+        c.get("claim_id") == "bis-2024-02-23-common-high-priority-list"
+        for c in licence["citations"]
+    )
 
     assert not {c for c in codes(textiles_ru) if c.startswith("CONTROL_")}
     assert "ROUTE_SANCTIONED_DESTINATION" in codes(textiles_ru)  # the route rule still applies
@@ -88,10 +117,13 @@ def test_classified_lines(loaded: Database, settings: Settings) -> None:
 
 
 def test_malformed_codes_are_row_errors() -> None:
-    intake = read_json_rows([
-        {"consignee": "Acme", "destination_country": "DE", "ECCN": "3A001"},
-        {"consignee": "Acme", "destination_country": "DE", "ECCN": "3Q0001"},
-    ], max_rows=10)
+    intake = read_json_rows(
+        [
+            {"consignee": "Acme", "destination_country": "DE", "ECCN": "3A001"},
+            {"consignee": "Acme", "destination_country": "DE", "ECCN": "3Q0001"},
+        ],
+        max_rows=10,
+    )
     assert [(e.row, e.field) for e in intake.errors] == [(3, "control_code")]
     assert "3Q0001" in intake.errors[0].message
     assert len(intake.rows) == 2  # the row is still screened, without the code
@@ -100,26 +132,61 @@ def test_malformed_codes_are_row_errors() -> None:
 def write_items(path: Path, rows: list[list[str]]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["Code type", "Code", "Description", "Category", "Risk", "Source",
-                         "Citation URL", "Date"])
+        writer.writerow(
+            [
+                "Code type",
+                "Code",
+                "Description",
+                "Category",
+                "Risk",
+                "Source",
+                "Citation URL",
+                "Date",
+            ]
+        )
         writer.writerows(rows)
     return path
 
 
-def test_user_item_list_changes_a_verdict(loaded: Database, settings: Settings,
-                                          tmp_path: Path) -> None:
-    laptops = {"shipment_id": "L1", "consignee": "Kaufhof Handels GmbH",
-               "consignee_country": "DE", "hs_code": "8471.30", "goods_description": "Laptops"}
+def test_user_item_list_changes_a_verdict(
+    loaded: Database, settings: Settings, tmp_path: Path
+) -> None:
+    laptops = {
+        "shipment_id": "L1",
+        "consignee": "Kaufhof Handels GmbH",
+        "consignee_country": "DE",
+        "hs_code": "8471.30",
+        "goods_description": "Laptops",
+    }
     [before] = screen(loaded, settings, [laptops])
     assert before["verdict"] == "clear"
 
-    items = write_items(tmp_path / "acme-restricted.csv", [
-        ["HS", "8471.30", "Portable computers", "computers", "high", "Acme compliance policy 7",
-         "https://example.org/acme/policy-7", "2026-01-15"],
-        ["ECCN", "5A002", "Encryption items", "infosec", "medium", "Acme compliance policy 7",
-         "", ""],
-        ["HS", "84x", "a broken row", "", "", "", "", ""],
-    ])
+    items = write_items(
+        tmp_path / "acme-restricted.csv",
+        [
+            [
+                "HS",
+                "8471.30",
+                "Portable computers",
+                "computers",
+                "high",
+                "Acme compliance policy 7",
+                "https://example.org/acme/policy-7",
+                "2026-01-15",
+            ],
+            [
+                "ECCN",
+                "5A002",
+                "Encryption items",
+                "infosec",
+                "medium",
+                "Acme compliance policy 7",
+                "",
+                "",
+            ],
+            ["HS", "84x", "a broken row", "", "", "", "", ""],
+        ],
+    )
     [outcome] = list_service.load_path(loaded, items, source="items:acme", force=True)
     assert outcome.status == "activated" and (outcome.entries, outcome.skipped) == (2, 1)
     status = {r["source"]: r for r in list_service.status(loaded)}

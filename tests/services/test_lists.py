@@ -78,13 +78,17 @@ def test_shrink_beyond_limit_needs_force(db: Database, lists_dir: Path, tmp_path
     service.load_path(db, _sdn(lists_dir, "2024-05-03"))
     # The 2021 snapshot has 8,976 entries: 40% fewer than 14,965.
     [refused] = service.load_path(db, _sdn(lists_dir, "2021-07-07"))
-    assert refused.status == "failed" and "fewer" in refused.message and "--force" in refused.message
+    assert (
+        refused.status == "failed" and "fewer" in refused.message and "--force" in refused.message
+    )
     assert _active(db, "us_ofac_sdn") == (1, 14965)
     [forced] = service.load_path(db, _sdn(lists_dir, "2021-07-07"), force=True)
     assert forced.status == "activated" and _active(db, "us_ofac_sdn") == (forced.version_id, 8976)
 
 
-def test_wrong_format_file_fails_only_its_source(db: Database, lists_dir: Path, tmp_path: Path) -> None:
+def test_wrong_format_file_fails_only_its_source(
+    db: Database, lists_dir: Path, tmp_path: Path
+) -> None:
     mirror = tmp_path / "mirror"
     shutil.copytree(_sdn(lists_dir, "2024-04-02"), mirror / "us_ofac_sdn" / "2024-04-02")
     bad = mirror / "us_bis_dpl" / "2024-01-01"
@@ -96,8 +100,9 @@ def test_wrong_format_file_fails_only_its_source(db: Database, lists_dir: Path, 
     assert _active(db, "us_bis_dpl") is None
 
 
-def test_cli_load_status_and_diff_json(settings: Settings, lists_dir: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_load_status_and_diff_json(
+    settings: Settings, lists_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SCREENING_INSTANCE_PATH", str(settings.instance_path))
     monkeypatch.setenv("SCREENING_DATABASE_URL", settings.database_url)
     runner = CliRunner()

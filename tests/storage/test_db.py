@@ -19,7 +19,9 @@ def test_audit_log_is_append_only(db: Database) -> None:
         audit(session, "tester", "list.activate", target="us_ofac_sdn:1", details={"n": 1})
     with db.session() as session:
         events = recent(session)
-        assert [(e.actor, e.action, e.details) for e in events] == [("tester", "list.activate", {"n": 1})]
+        assert [(e.actor, e.action, e.details) for e in events] == [
+            ("tester", "list.activate", {"n": 1})
+        ]
     for statement in ("UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log"):
         with pytest.raises(sa.exc.DatabaseError, match="append-only"), db.engine.begin() as conn:
             conn.execute(sa.text(statement))

@@ -51,11 +51,25 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
 
 
 def test_screen_parties_finds_un_listed_entity(client: FlaskClient, loaded: Settings) -> None:
-    response = client.post("/api/v1/parties/screen", headers=key(loaded, "screen"), json={
-        "parties": [
-            {"qid": "1", "name": "Korea Mining Development Trading Corp", "schema": "Organization"},
-            {"qid": "2", "name": "Textilhaus Mueller GmbH", "schema": "Organization", "country": "DE"},
-        ]})
+    response = client.post(
+        "/api/v1/parties/screen",
+        headers=key(loaded, "screen"),
+        json={
+            "parties": [
+                {
+                    "qid": "1",
+                    "name": "Korea Mining Development Trading Corp",
+                    "schema": "Organization",
+                },
+                {
+                    "qid": "2",
+                    "name": "Textilhaus Mueller GmbH",
+                    "schema": "Organization",
+                    "country": "DE",
+                },
+            ]
+        },
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     first, second = body["results"]
@@ -66,13 +80,27 @@ def test_screen_parties_finds_un_listed_entity(client: FlaskClient, loaded: Sett
 
 
 def test_screening_json_rows_synchronously(client: FlaskClient, loaded: Settings) -> None:
-    response = client.post("/api/v1/screenings", headers=key(loaded, "screen", "read"), json={
-        "shipments": [
-            {"shipment_id": "A1", "consignee": "Korea Mining Development Trading Corporation",
-             "consignee_country": "KP", "hs_code": "8542.31", "goods_description": "processors"},
-            {"shipment_id": "A2", "consignee": "Textilhaus Mueller GmbH",
-             "destination_country": "DE", "hs_code": "610910"},
-        ]})
+    response = client.post(
+        "/api/v1/screenings",
+        headers=key(loaded, "screen", "read"),
+        json={
+            "shipments": [
+                {
+                    "shipment_id": "A1",
+                    "consignee": "Korea Mining Development Trading Corporation",
+                    "consignee_country": "KP",
+                    "hs_code": "8542.31",
+                    "goods_description": "processors",
+                },
+                {
+                    "shipment_id": "A2",
+                    "consignee": "Textilhaus Mueller GmbH",
+                    "destination_country": "DE",
+                    "hs_code": "610910",
+                },
+            ]
+        },
+    )
     assert response.status_code == 201, response.get_data(as_text=True)
     body = response.get_json()
     verdicts = {s["shipment_id"]: s["verdict"] for s in body["shipments"]}
@@ -89,14 +117,23 @@ def test_large_upload_is_accepted_and_polled(client: FlaskClient, loaded: Settin
     assert sheet is not None
     sheet.append(["Order no.", "Ship-to party", "Dest. country", "Tariff no."])
     for n in range(6):
-        sheet.append([f"O-{n}", "Korea Mining Development Trading Corporation" if n == 0
-                      else f"Acme Tools {n} Ltd", "Germany", "8482.10"])
+        sheet.append(
+            [
+                f"O-{n}",
+                "Korea Mining Development Trading Corporation" if n == 0 else f"Acme Tools {n} Ltd",
+                "Germany",
+                "8482.10",
+            ]
+        )
     data = io.BytesIO()
     book.save(data)
     headers = key(loaded, "screen", "read")
-    response = client.post("/api/v1/screenings", headers=headers, data={
-        "file": (io.BytesIO(data.getvalue()), "orders.xlsx")},
-        content_type="multipart/form-data")
+    response = client.post(
+        "/api/v1/screenings",
+        headers=headers,
+        data={"file": (io.BytesIO(data.getvalue()), "orders.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 202, response.get_data(as_text=True)
     location = response.headers["Location"]
     deadline = time.monotonic() + 60
@@ -117,37 +154,63 @@ def test_large_upload_is_accepted_and_polled(client: FlaskClient, loaded: Settin
         (lambda: {"json": {"shipments": []}}, 422),
         (lambda: {"json": {"shipments": [{"hs_code": "8542"}]}}, 400),
         (lambda: {"data": b"\x00\x01garbage", "content_type": "application/octet-stream"}, 400),
-        (lambda: {"data": {"file": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100), "x.xlsx")},
-                  "content_type": "multipart/form-data"}, 400),
-        (lambda: {"data": {"file": (io.BytesIO(b""), "empty.csv")},
-                  "content_type": "multipart/form-data"}, 400),
+        (
+            lambda: {
+                "data": {"file": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100), "x.xlsx")},
+                "content_type": "multipart/form-data",
+            },
+            400,
+        ),
+        (
+            lambda: {
+                "data": {"file": (io.BytesIO(b""), "empty.csv")},
+                "content_type": "multipart/form-data",
+            },
+            400,
+        ),
     ],
     ids=["empty-list", "no-party", "not-json", "png-as-xlsx", "empty-file"],
 )
-def test_bad_screening_inputs_are_problems(client: FlaskClient, loaded: Settings,
-                                           make_kwargs: Callable[[], dict[str, Any]],
-                                           status: int) -> None:
+def test_bad_screening_inputs_are_problems(
+    client: FlaskClient, loaded: Settings, make_kwargs: Callable[[], dict[str, Any]], status: int
+) -> None:
     response = client.post("/api/v1/screenings", headers=key(loaded, "screen"), **make_kwargs())
     assert_problem(response, status)
 
 
 def test_errors_are_problem_details(client: FlaskClient, loaded: Settings) -> None:
     assert_problem(client.post("/api/v1/parties/screen", json={"parties": []}), 401)
-    body = assert_problem(client.post("/api/v1/parties/screen", headers=key(loaded, "screen"),
-                                      json={"parties": [{"schema": "Person"}]}), 422)
+    body = assert_problem(
+        client.post(
+            "/api/v1/parties/screen",
+            headers=key(loaded, "screen"),
+            json={"parties": [{"schema": "Person"}]},
+        ),
+        422,
+    )
     assert "errors" in body
     assert_problem(client.get("/api/v1/screenings/nope", headers=key(loaded, "read")), 404)
-    assert_problem(client.post("/api/v1/parties/screen", headers=key(loaded, "read"),
-                               json={"parties": [{"name": "x"}]}), 403)
+    assert_problem(
+        client.post(
+            "/api/v1/parties/screen", headers=key(loaded, "read"), json={"parties": [{"name": "x"}]}
+        ),
+        403,
+    )
 
 
 def test_openapi_document_lists_every_endpoint(client: FlaskClient) -> None:
     spec = client.get("/api/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
     paths = set(spec["paths"])
-    assert {"/api/v1/parties/screen", "/api/v1/screenings", "/api/v1/screenings/{run_id}",
-            "/api/v1/screenings/{run_id}/report.xlsx", "/api/v1/lists", "/api/v1/decisions",
-            "/api/v1/claims"} <= paths
+    assert {
+        "/api/v1/parties/screen",
+        "/api/v1/screenings",
+        "/api/v1/screenings/{run_id}",
+        "/api/v1/screenings/{run_id}/report.xlsx",
+        "/api/v1/lists",
+        "/api/v1/decisions",
+        "/api/v1/claims",
+    } <= paths
     assert "bearerAuth" in spec["components"]["securitySchemes"]
 
 

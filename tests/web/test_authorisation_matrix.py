@@ -26,14 +26,22 @@ from tests.web.auth_factory import csrf_token, sign_in
 # (method, path template, action, JSON body)
 API: list[tuple[str, str, Action, Any]] = [
     ("POST", "/api/v1/parties/screen", Action.SCREEN, {"parties": [{"name": "Acme Tools Ltd"}]}),
-    ("POST", "/api/v1/screenings", Action.SCREEN,
-     {"shipments": [{"consignee": "Acme Tools Ltd", "destination_country": "DE"}]}),
+    (
+        "POST",
+        "/api/v1/screenings",
+        Action.SCREEN,
+        {"shipments": [{"consignee": "Acme Tools Ltd", "destination_country": "DE"}]},
+    ),
     ("GET", "/api/v1/screenings", Action.READ, None),
     ("GET", "/api/v1/screenings/{run}", Action.READ, None),
     ("GET", "/api/v1/screenings/{run}/report.xlsx", Action.READ, None),
     ("GET", "/api/v1/lists", Action.READ, None),
-    ("POST", "/api/v1/decisions", Action.REVIEW,
-     {"hit_id": 999999, "decision": "false_positive", "reason": "test"}),
+    (
+        "POST",
+        "/api/v1/decisions",
+        Action.REVIEW,
+        {"hit_id": 999999, "decision": "false_positive", "reason": "test"},
+    ),
     ("GET", "/api/v1/claims", Action.READ, None),
 ]
 UI: list[tuple[str, Action]] = [
@@ -57,14 +65,21 @@ def allowed(caller: str, action: Action) -> bool:
 
 
 @pytest.fixture
-def world(db: Database, settings: Settings, lists_dir: Path, make_app: Callable[..., Flask],
-          fast_password_hashing: None) -> dict[str, Any]:
+def world(
+    db: Database,
+    settings: Settings,
+    lists_dir: Path,
+    make_app: Callable[..., Flask],
+    fast_password_hashing: None,
+) -> dict[str, Any]:
     [outcome] = list_service.load_path(db, lists_dir / "un_sc")
     assert outcome.status == "activated"
     for role in Role:
         accounts.create_user(db, role.value, "correct horse battery", role.value, "test")
-    keys = {scope.value: accounts.create_api_key(db, scope.value, [scope.value], "test")[1]
-            for scope in Scope}
+    keys = {
+        scope.value: accounts.create_api_key(db, scope.value, [scope.value], "test")[1]
+        for scope in Scope
+    }
     run = runs.screen_and_store(db, build_from_db(db), settings, [], actor="test", channel="cli")
     return {"app": make_app(), "keys": keys, "run": run.run_id}
 

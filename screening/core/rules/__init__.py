@@ -65,16 +65,30 @@ def evaluate(
     policy: VerdictPolicy | None = None,
     rules: Sequence[Rule] = RULES,
 ) -> ShipmentResult:
-    """Run every enabled rule on one row and derive its verdict."""
+    """Run every enabled rule on one row and derive its verdict.
+
+    Claims a site attached to a rule (``ctx.extra_claims``) are cited on every
+    flag that rule emits, after the rule's own citations and without repeats.
+    """
     policy = policy or VerdictPolicy()
     flags: list[Flag] = []
     for rule in rules:
         if rule.id not in policy.disabled:
-            flags.extend(rule.run(row, ctx))
+            emitted = rule.run(row, ctx)
+            attached = ctx.extra_claims.get(rule.id)
+            if attached and emitted:
+                emitted = [_cite_extra(f, ctx.claims.cite(attached)) for f in emitted]
+            flags.extend(emitted)
     flags = [
         replace(f, severity=policy.severity(f)) if f.code in policy.overrides else f for f in flags
     ]
     return ShipmentResult(row=row, verdict=policy.verdict(flags), flags=tuple(flags))
+
+
+def _cite_extra(flag: Flag, extra: Sequence[Citation]) -> Flag:
+    cited = {c.claim_id for c in flag.citations if c.claim_id}
+    added = tuple(c for c in extra if c.claim_id not in cited)
+    return replace(flag, citations=flag.citations + added) if added else flag
 
 
 __all__ = [

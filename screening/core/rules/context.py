@@ -104,6 +104,8 @@ class RuleContext:
     )
     # CSL sub-lists that block like the lists above (SDN and DPL inside the CSL).
     blocking_sub_lists: frozenset[str] = frozenset({"SDN", "DPL"})
+    # Rule id -> ids of claims a site attached to it; every flag of the rule cites them.
+    extra_claims: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Per-run memo of derived facts several rules need (item matches of a line), keyed
     # by the values they derive from; files repeat the same goods on many rows.
     memo: dict[tuple[object, ...], object] = field(default_factory=dict, compare=False, repr=False)

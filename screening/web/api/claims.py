@@ -10,6 +10,7 @@ from screening.core.claims import load_claims
 from screening.services.screening import claim_dict
 from screening.web.api.schemas import ClaimQuerySchema, ClaimSchema
 from screening.web.auth import api_auth
+from screening.web.extensions import services
 
 blp = Blueprint(
     "claims",
@@ -30,9 +31,10 @@ def list_claims(query: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def search_claims(text: str | None, tag: str | None) -> list[dict[str, Any]]:
+    """Built-in and configured (``SCREENING_CLAIMS_FILE``) claims matching ``text`` and ``tag``."""
     found = []
     needle = (text or "").casefold()
-    for claim in load_claims():
+    for claim in load_claims(services().settings.claims_file):
         item = claim_dict(claim)
         if tag and tag not in claim.tags:
             continue

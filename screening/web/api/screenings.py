@@ -91,7 +91,11 @@ def create() -> Any:
     )
     location = url_for("screenings.get_one", run_id=done.run_id)
     if done.synchronous:
-        return runs.run_document(app.db, done.run_id), 201, {"Location": location}
+        return (
+            runs.run_document(app.db, done.run_id, app.settings.claims_file),
+            201,
+            {"Location": location},
+        )
     body = {"id": done.run_id, "status": "queued", "location": location, "rows": done.rows}
     return Response(
         ScreeningAcceptedSchema().dumps(body),
@@ -137,7 +141,7 @@ def list_runs(pagination_parameters: PaginationParameters) -> list[dict[str, Any
 @blp.response(200, ScreeningSchema)
 def get_one(query: dict[str, Any], run_id: str) -> dict[str, Any]:
     """One run: status and progress, and when done its shipments, flags, citations and list versions."""
-    document = runs.run_document(services().db, run_id)
+    document = runs.run_document(services().db, run_id, services().settings.claims_file)
     if query.get("verdict"):
         document["shipments"] = [
             s for s in document["shipments"] if s["verdict"] == query["verdict"]
