@@ -64,7 +64,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     import sqlalchemy as sa
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
+    admin = sa.create_engine(PG_URL, pool_pre_ping=True)  # survives a server restart
     try:
         with admin.begin() as conn:
             conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))

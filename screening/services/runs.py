@@ -10,10 +10,13 @@ workers on several machines.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import OperationalError
 
 from screening.core.claims import load_claims
 from screening.core.rules.base import Flag, ShipmentResult, Verdict
@@ -231,12 +234,23 @@ def run_pending(
     return finalize(db, index, settings, run_id)
 
 
-def fail(db: Database, run_id: str, exc: BaseException) -> None:
-    """Record a run as failed with a one-line reason (its done chunks stay done)."""
+def fail(db: Database, run_id: str, exc: BaseException, attempts: int = 10) -> None:
+    """Record a run as failed with a one-line reason (its done chunks stay done).
+
+    Best effort: when the database itself is what failed (a restart), retry for a
+    few seconds; if it stays away the run keeps its last status and is resumed
+    like any other (``run_pending`` only screens pending chunks).
+    """
     message = exc.message if isinstance(exc, ScreeningError) else f"{type(exc).__name__}: {exc}"
     log.error("screening run %s failed: %s", run_id, message)
-    with db.session() as session:
-        store.finish_run(session, run_id, status="failed", error=message)
+    for attempt in range(attempts):
+        try:
+            with db.session() as session:
+                store.finish_run(session, run_id, status="failed", error=message[:2000])
+            return
+        except OperationalError:
+            time.sleep(min(0.5 * (attempt + 1), 2.0))
+    log.error("could not record the failure of run %s: the database is unreachable", run_id)
 
 
 def screen_and_store(
