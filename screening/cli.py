@@ -65,6 +65,16 @@ def friendly(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+# Options several screening commands share.
+map_option = click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="Map an input column to a field, e.g. --map 'Ship-to=consignee' (repeatable).",
+)
+
+
 def actor() -> str:
     return f"cli:{os.environ.get('USER', 'unknown')}"
 
@@ -302,13 +312,7 @@ def screen_parties_cmd(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the flags as CSV here.",
 )
-@click.option(
-    "--map",
-    "maps",
-    multiple=True,
-    metavar="COLUMN=FIELD",
-    help="Map an input column to a field, e.g. --map 'Ship-to=consignee' (repeatable).",
-)
+@map_option
 @click.option(
     "--mirror",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -448,13 +452,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     show_default=True,
     help="Folder for the reports: <stem>.xlsx and <stem>.json per input file.",
 )
-@click.option(
-    "--map",
-    "maps",
-    multiple=True,
-    metavar="COLUMN=FIELD",
-    help="Map an input column to a field, e.g. --map 'Ship-to=consignee' (repeatable).",
-)
+@map_option
 @click.option(
     "--mirror",
     type=click.Path(exists=True, file_okay=False, path_type=Path),

@@ -12,7 +12,7 @@ import logging
 import re
 import tempfile
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -156,18 +156,23 @@ def load_one(
             origin=origin,
             message=f"{source}: unexpected error while loading ({type(exc).__name__}: {exc})",
         )
+    _record(db, outcome, started, actor)
+    return outcome
+
+
+def _record(db: Database, outcome: LoadOutcome, started: datetime, actor: str) -> None:
+    """Record a load attempt, successful or not (the lists page shows the last one)."""
     with db.session() as session:
         list_store.record_update(
             session,
-            source=source,
+            source=outcome.source,
             started_at=started,
-            origin=origin,
+            origin=outcome.origin,
             actor=actor,
             ok=outcome.ok,
             error=None if outcome.ok else outcome.message,
             version_id=outcome.version_id,
         )
-    return outcome
 
 
 def _activate(
@@ -264,17 +269,7 @@ def load_item_list(
     except ScreeningError as exc:
         message = exc.message if exc.message.startswith(source) else f"{source}: {exc.message}"
         outcome = LoadOutcome(source=source, status="failed", origin=origin, message=message)
-    with db.session() as session:
-        list_store.record_update(
-            session,
-            source=source,
-            started_at=started,
-            origin=origin,
-            actor=actor,
-            ok=outcome.ok,
-            error=None if outcome.ok else outcome.message,
-            version_id=outcome.version_id,
-        )
+    _record(db, outcome, started, actor)
     return outcome
 
 
