@@ -27,7 +27,9 @@ from screening.services import lists as list_service  # noqa: E402
 from screening.services.index import build_from_db  # noqa: E402
 from screening.storage.db import Database  # noqa: E402
 
-PG_URL = os.environ.get("SCREENING_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_URL = os.environ.get(
+    "SCREENING_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 def peak_mb() -> float:
@@ -73,11 +75,12 @@ def main() -> None:
         index = build_from_db(db)
         index_s = time.perf_counter() - started
         print()
-        print(f"load all lists into {'PostgreSQL' if args.pg else 'SQLite'} (parse + check + diff "
-              f"+ store + activate): {load_s:.1f} s for {entries} entries"
-              f"{'; FAILED: ' + '; '.join(failed) if failed else ''}")
-        print(f"build the party index from the store: {index_s:.1f} s "
-              f"({len(index.match)} entries)")
+        print(
+            f"load all lists into {'PostgreSQL' if args.pg else 'SQLite'} (parse + check + diff "
+            f"+ store + activate): {load_s:.1f} s for {entries} entries"
+            f"{'; FAILED: ' + '; '.join(failed) if failed else ''}"
+        )
+        print(f"build the party index from the store: {index_s:.1f} s ({len(index.match)} entries)")
         print(f"peak resident memory of this process: {peak_mb():.0f} MB")
         db.dispose()
         if schema is not None:

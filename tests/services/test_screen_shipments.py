@@ -283,11 +283,17 @@ def test_rows_numbered_as_in_the_sheet(document: dict[str, Any]) -> None:
     assert list(iter_rows(document)) == list(range(2, 2 + len(ROWS)))
 
 
-def test_hs_descriptions_from_the_nomenclature(index: ListIndex, shared_dir: Path,
-                                               tmp_path: Path) -> None:
-    settings = Settings(instance_path=tmp_path,
-                        hs_nomenclature=shared_dir / "data" / "items" / "hs" / "2022")
-    intake = read_shipments(b"Consignee,Destination,HS code\nAcme Tools Ltd,DE,8482.10.90\n",
-                            "x.csv", max_bytes=10_000, max_rows=10)
+def test_hs_descriptions_from_the_nomenclature(
+    index: ListIndex, shared_dir: Path, tmp_path: Path
+) -> None:
+    settings = Settings(
+        instance_path=tmp_path, hs_nomenclature=shared_dir / "data" / "items" / "hs" / "2022"
+    )
+    intake = read_shipments(
+        b"Consignee,Destination,HS code\nAcme Tools Ltd,DE,8482.10.90\n",
+        "x.csv",
+        max_bytes=10_000,
+        max_rows=10,
+    )
     [result] = screen_shipments(intake.rows, index, settings).document()["shipments"]
     assert "ball bearings" in result["shipment"]["hs_description"].lower()
