@@ -548,9 +548,12 @@ def apply_fact(
         name = (quoted.group(1) if quoted else _strip_sentence_dot(value)).strip()
         if not name:
             return False
-        # OFAC's "weak" aliases are exactly those it prints in Remarks rather
-        # than in the alias file: low quality for matching, whatever a/f/n.k.a.
-        facts.names.append(Name(value=name, kind=NameKind.WEAK_ALIAS))
+        # OFAC's "weak" aliases are exactly the a.k.a. (and n.k.a.) it prints in
+        # Remarks rather than in the alias file: low quality for matching. An
+        # f.k.a. there is a name the party really bore (a vessel's former names:
+        # 4243 EBANO "f.k.a. 'ANA I'"), as strong as an alias-file f.k.a.
+        name_kind = NameKind.FORMER if kind == "fka" else NameKind.WEAK_ALIAS
+        facts.names.append(Name(value=name, kind=name_kind))
     return True
 
 
@@ -675,12 +678,12 @@ def build_entry(
 ) -> ListEntry:
     """One normalised entry; repeated facts are dropped, properties sorted by key."""
     strong = {n.value.casefold() for n in names if n.kind is not NameKind.WEAK_ALIAS}
-    # A weak alias that repeats a stronger name adds nothing.
+    # A weak alias that repeats a stronger name adds nothing; nor does a name in
+    # Remarks (weak alias or former name) that the name rows already give.
     all_names = [
-        n
-        for n in (*names, *facts.names)
-        if n.kind is not NameKind.WEAK_ALIAS or n.value.casefold() not in strong
+        n for n in names if n.kind is not NameKind.WEAK_ALIAS or n.value.casefold() not in strong
     ]
+    all_names += [n for n in facts.names if n.value.casefold() not in strong]
     programs = dedupe(p for p in programs if p)
     properties = dedupe([*facts.properties, ("source_url", DETAILS_URL.format(source_id))])
     return ListEntry(

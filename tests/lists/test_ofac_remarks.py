@@ -84,13 +84,23 @@ def test_weak_aliases_from_remarks(remarks_2024: dict[str, str]) -> None:
     # 306 BANCO NACIONAL DE CUBA: "a.k.a. 'BNC'."
     facts = facts_of(remarks_2024, "306")
     assert [(n.value, n.kind) for n in facts.names] == [("BNC", NameKind.WEAK_ALIAS)]
-    # 4243 EBANO (vessel): former names written in Remarks are weak too.
+    # 4243 EBANO (vessel): "f.k.a. 'ANA I'; f.k.a. 'SAND SWAN'" are names the
+    # vessel really bore, so former names, not weak aliases.
     facts = facts_of(remarks_2024, "4243")
     assert [(n.value, n.kind) for n in facts.names] == [
-        ("ANA I", NameKind.WEAK_ALIAS),
-        ("SAND SWAN", NameKind.WEAK_ALIAS),
+        ("ANA I", NameKind.FORMER),
+        ("SAND SWAN", NameKind.FORMER),
     ]
     assert ids(facts) == {(IdentifierType.IMO, "7406784", None)}
+    # 15148 CENTER FOR INNOVATION AND TECHNOLOGY COOPERATION mixes both in Remarks:
+    # its a.k.a. stay weak, its f.k.a. are former names.
+    facts = facts_of(remarks_2024, "15148")
+    assert [(n.value, n.kind) for n in facts.names] == [
+        ("CITC", NameKind.WEAK_ALIAS),
+        ("TCO", NameKind.WEAK_ALIAS),
+        ("POSIS", NameKind.FORMER),
+        ("OSIS", NameKind.FORMER),
+    ]
 
 
 def test_dob_ranges_and_places(remarks_2024: dict[str, str]) -> None:

@@ -172,7 +172,12 @@ def test_vessel_columns_4243(may_2024: ParsedList) -> None:
     assert entry.prop("tonnage") == ["2595"]
     assert entry.prop("gross_registered_tonnage") == ["1865"]
     assert Country("PA", CountryRole.FLAG, "Panama") in entry.countries
-    assert [n.value for n in entry.names if n.kind is NameKind.WEAK_ALIAS] == ["ANA I", "SAND SWAN"]
+    # Former names from Remarks ("f.k.a. 'ANA I'"), after the primary name.
+    assert [(n.value, n.kind) for n in entry.names] == [
+        ("EBANO", NameKind.PRIMARY),
+        ("ANA I", NameKind.FORMER),
+        ("SAND SWAN", NameKind.FORMER),
+    ]
 
 
 def test_russian_companies_and_legal_basis(may_2024: ParsedList) -> None:

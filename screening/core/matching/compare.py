@@ -118,16 +118,19 @@ def edit_sim(a: str, b: str) -> float:
     return _fuzzy(a, b)
 
 
+_BUDGETS = tuple(edit_budget(n) for n in range(11))
+
+
 def _fuzzy(a: str, b: str) -> float:
-    longest = max(len(a), len(b))
-    budget = edit_budget(min(len(a), len(b)))
-    if budget == 0:
+    la, lb = len(a), len(b)
+    budget = _BUDGETS[min(la, lb, 10)]
+    if budget == 0 or abs(la - lb) > budget:
         return 0.0
     dist = Levenshtein.distance(a, b, score_cutoff=budget)
     if dist > budget:
         return 0.0
     # Steeper than linear: two edits in eight letters is another surname as often as not.
-    return float((1.0 - dist / longest) ** FUZZY_EXPONENT)
+    return float((1.0 - dist / (la if la > lb else lb)) ** FUZZY_EXPONENT)
 
 
 def _token_sim(q: Token, c: Token) -> float:
@@ -157,9 +160,11 @@ def _token_sim(q: Token, c: Token) -> float:
         return min(OTHER_GROUP_CAP, _fuzzy(q.form, c.form))
     sim = _spelling_sim(q.form, q.key, c.form, c.key, q.abjad or c.abjad)
     if sim < SKELETON_SIM:
-        # An article glued on: "ELKADDAFI" / "QADHAFI", "ALHOBO" / "HABU".
-        for a, b in ((q, c), (c, q)):
-            if len(a.form) >= 6 and a.form[:2] in ("al", "el") and b.form[:2] not in ("al", "el"):
+        # An article glued on one side: "ELKADDAFI" / "QADHAFI", "ALHOBO" / "HABU".
+        glued_q = q.form[:2] in _GLUED
+        if glued_q != (c.form[:2] in _GLUED):
+            a, b = (q, c) if glued_q else (c, q)
+            if len(a.form) >= 6:
                 rest = a.form[2:]
                 sim = max(
                     sim,
@@ -169,10 +174,15 @@ def _token_sim(q: Token, c: Token) -> float:
     return sim
 
 
+_GLUED = ("al", "el")
+
+
 def _spelling_sim(qf: str, qk: str, cf: str, ck: str, abjad: bool) -> float:
     """Similarity of two spellings (forms and skeletons) of what may be one word."""
     best = 0.0
-    if qk == ck:
+    if qk == ck and (abjad or (_has_vowel(qf) and _has_vowel(cf))):
+        # Latin words without vowels are abbreviations ("CST", "GTSST"): their
+        # letters are not sounds, so they compare by spelling only.
         core = len(qk) - (1 if qk[:1] == "_" else 0)
         if abjad:
             # One consonant ("Yahya" is y-h-y, its skeleton "_h") says less.
@@ -198,8 +208,14 @@ def _spelling_sim(qf: str, qk: str, cf: str, ck: str, abjad: bool) -> float:
                 best = COARSE_SIM - 0.05
         return best
     best = max(best, _fuzzy(qf, cf))
-    if best < COARSE_LATIN_SIM and len(qk) >= 3 and len(ck) >= 3:
-        # Ghathafi / Qadhafi: dentals and sibilants swapped, vowels in the same places.
+    if (
+        best < COARSE_LATIN_SIM
+        and len(qk) >= 3
+        and len(ck) >= 3
+        and (qk[0] == "_") == (ck[0] == "_")
+    ):
+        # Ghathafi / Qadhafi: dentals and sibilants swapped, vowels in the same
+        # places (a leading one too: "Yujong" is not "Jong").
         qc, cc = coarse(qk), coarse(ck)
         keys_agree = (qc == cc and len(qc) >= 3) or (
             len(qk) >= 5 and len(ck) >= 5 and Levenshtein.distance(qk, ck, score_cutoff=1) <= 1
@@ -210,6 +226,13 @@ def _spelling_sim(qf: str, qk: str, cf: str, ck: str, abjad: bool) -> float:
         ):
             best = COARSE_LATIN_SIM
     return best
+
+
+_VOWELS = frozenset("aeiouy")
+
+
+def _has_vowel(word: str) -> bool:
+    return not _VOWELS.isdisjoint(word)
 
 
 SUBSTANTIVE = frozenset({GENERIC, LOCATION, TITLE})
@@ -338,6 +361,14 @@ def _join_sim(run: _Run, other: Token) -> float:
             _JOIN_CACHE.clear()
         cached = _JOIN_CACHE[key] = _join_spelling(joined, bare, other, abjad)
     return cached
+
+
+def join_sim(joined: str, bare: str, other: Token, abjad: bool) -> float:
+    """Similarity of adjacent words read as one (``joined``; ``bare`` without particles)
+    to one word ``other``, as alignment rates such a join."""
+    if other.form == joined or other.form == bare:
+        return 1.0
+    return _join_spelling(joined, bare, other, abjad or other.abjad)
 
 
 def _join_spelling(joined: str, bare: str, other: Token, abjad: bool) -> float:

@@ -4,8 +4,10 @@ Built once per set of list versions (:meth:`MatchIndex.build`); everything
 about a listed name (tokens, classes, skeletons, weights) is computed then.
 A query is analysed, its distinctive words are expanded through the word
 vocabulary of the lists (same spelling, same phonetic skeleton, one consonant
-edit away, same given-name group, or a join of two words), and only the names
-that can still reach the review threshold are scored.
+edit away, same given-name group, or a join of adjacent words), each listed
+word rated with the similarity alignment will give it. The names that hold
+enough of the query's words are then estimated from those similarities and
+their own leftover words, and only the best estimated are scored.
 
 Postings are kept per partition (source x entity kind), so a query restricted
 to persons on one list never touches the others.
@@ -13,23 +15,31 @@ to persons on one list never touches the others.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import combinations
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from screening.core.matching.compare import (
     CLASS_WEIGHT,
     CONTRADICTION,
     LISTED_OMISSION_CAP,
+    MIN_JOIN_SIM,
     OMISSION_REFERENCE,
     UNMATCHED_LISTED,
     UNMATCHED_QUERY,
+    RawAlignment,
     Side,
     align_raw,
-    edit_sim,
+    edit_budget,
+    join_sim,
     sim_row,
+    token_sim,
     token_uid,
 )
 from screening.core.matching.features import (
@@ -39,6 +49,7 @@ from screening.core.matching.features import (
     evaluate,
     identifier_families,
     normalise_identifier,
+    score_of,
 )
 from screening.core.matching.names import (
     INITIAL,
@@ -67,18 +78,16 @@ NAME_KIND_FACTOR: dict[NameKind, float] = {
     NameKind.FORMER: 0.97,
     NameKind.WEAK_ALIAS: 1.0,  # the weak_alias_match feature weight discounts these
 }
-# Names scored per query at most, best upper bound first.
-MAX_SCORED = 20
+# Names scored per query at most, best estimate first.
+MAX_SCORED = 12
 # Skeletons at least this long are also looked up one edit away (Khalik / Khalid).
 NEAR_MIN_KEY = 3
-# Share of a word's weight the estimate withholds when it is matched a typo away.
-NEAR_DISCOUNT = 0.1
 # Names of one entry scored at most (best estimates first).
 NAMES_PER_ENTRY = 2
-# A name is scored when its estimated best score is within this margin of review.
-SCORING_MARGIN = 0.12
-# Word sets retrieved when their bound is within this margin of review.
-RETRIEVAL_MARGIN = 0.15
+# A name is scored when its estimated score is within this margin of review. Word
+# sets are retrieved when their bound is: a name's estimate does not exceed the
+# bound of the query words it holds.
+SCORING_MARGIN = 0.08
 # Memos of word expansions (least recently used dropped beyond this many).
 _CACHE_MAX = 30_000
 # Queries with more distinctive words than this are not retrieved by word sets.
@@ -97,6 +106,28 @@ _COMPATIBLE: dict[EntityKind, frozenset[EntityKind]] = {
 }
 _RETRIEVED = (NAME, NUMBER)
 _RARE = (NAME, NUMBER, PATRONYMIC)  # classes whose weight depends on rarity
+# A listed name's shape: its cost in quarter steps and its number of words, as one int.
+_SHAPE_WORDS = 64
+
+
+def _shape(cost: float, words: int) -> int:
+    """A listed name's cost (in quarter steps) and number of distinctive words, as one int."""
+    return int(cost / _COST_STEP + 0.5) * _SHAPE_WORDS + min(words, _SHAPE_WORDS - 1)
+
+
+_SUBSETS: dict[int, tuple[tuple[int, tuple[int, ...]], ...]] = {}
+
+
+def _subsets(n: int) -> tuple[tuple[int, tuple[int, ...]], ...]:
+    """The non-empty subsets of ``range(n)``, smallest first, as (bit mask, members)."""
+    found = _SUBSETS.get(n)
+    if found is None:
+        found = _SUBSETS[n] = tuple(
+            (sum(1 << c for c in combo), combo)
+            for size in range(1, n + 1)
+            for combo in combinations(range(n), size)
+        )
+    return found
 
 
 def _deletes(key: str) -> list[str]:
@@ -115,13 +146,22 @@ class _Listed:
     cost: float  # what its distinctive words cost when left unmatched
 
 
+# A listed name scored: (score, name, query form, query side, alignment).
+_Scored = tuple[float, int, NameForm, Side, RawAlignment]
+# Names grouped by how alike their word is to a query word, most alike first.
+_Tiers = tuple[tuple[float, frozenset[int]], ...]
+_ExpandKey = tuple[str, frozenset[int] | None]
+_Expansion = tuple[frozenset[int], _Tiers, _ExpandKey]
+
+
 @dataclass(frozen=True, slots=True)
 class _Word:
     """A distinctive query word (or a join of two) and the listed names holding it."""
 
     covers: tuple[int, ...]  # positions among the query's distinctive words
     names: frozenset[int]
-    near: frozenset[int]  # the names holding only a near spelling (one skeleton edit away)
+    tiers: _Tiers  # ``names`` split by the similarity of their word to this one
+    key: _ExpandKey  # what the expansion into names is memoised under
 
 
 class MatchIndex:
@@ -139,25 +179,38 @@ class MatchIndex:
         self._names: list[_Listed] = []
         self._entry_names: list[list[int]] = [[] for _ in entries]
         self._name_cost: list[float] = []
+        self._name_shape: list[int] = []  # per name, see _shape()
         self._cost_sets: list[frozenset[int]] = []
         self._by_entity_id: dict[str, int] = {}
         self._partitions: dict[tuple[str, EntityKind], int] = {}
         self._df: dict[str, int] = {}
         self._n_entries = max(1, len(entries))
         self._vocab: list[Token] = []
-        self._vocab_ids: dict[tuple[str, int, bool], int] = {}
+        self._vocab_uids: list[str] = []  # token_uid of each vocabulary word
+        self._vocab_ids: dict[tuple[str, int, bool, str], int] = {}
         self._postings: list[dict[int, list[int]]] = []  # vocab id -> partition -> names
+        # The same, without the names that hold the word only as two adjacent words.
+        self._word_postings: list[dict[int, list[int]]] = []
+        self._parts_vocab: dict[frozenset[int], frozenset[int]] = {}  # see _vocab_in
+        self._parts_words: dict[frozenset[int], frozenset[int]] = {}
         self._by_form: dict[str, list[int]] = {}
         self._by_key: dict[str, list[int]] = {}
-        self._by_delete: dict[str, list[int]] = {}
+        # One-edit lookups: words in Latin letters by skeleton head and skeleton
+        # ("k:kdf"), and by skeleton head and skeleton less one letter ("k:kf");
+        # every name word by coarse key, with the skeletons to compare.
+        self._by_head_key: dict[str, tuple[list[int], list[str]]] = {}  # (words, spellings)
+        self._by_head_delete: dict[str, tuple[list[int], list[str]]] = {}
+        self._by_coarse: dict[str, dict[str, list[int]]] = {}  # coarse key -> key -> words
         self._by_group: dict[str, list[int]] = {}
         self._exact: dict[str, dict[int, list[int]]] = {}
         self._identifiers: dict[tuple[int, str], list[int]] = {}
-        self._vocab_hits: OrderedDict[str, tuple[tuple[int, ...], tuple[int, ...]]] = OrderedDict()
-        self._expanded: OrderedDict[
-            tuple[str, frozenset[int] | None], tuple[frozenset[int], frozenset[int]]
-        ] = OrderedDict()
+        self._vocab_hits: OrderedDict[str, tuple[int, ...]] = OrderedDict()
+        self._expanded: OrderedDict[_ExpandKey, _Expansion] = OrderedDict()
+        # Names of one expansion whose cost is at most a quarter step (see _limited).
+        self._limited_names: OrderedDict[tuple[_ExpandKey, int], frozenset[int]] = OrderedDict()
         self._rarity_cache: dict[str, float] = {}
+        # Similarities of joined query words to vocabulary words, by vocabulary uid.
+        self._join_rows: dict[str, dict[str, float]] = {}
 
     # --- building ------------------------------------------------------------------
 
@@ -166,6 +219,11 @@ class MatchIndex:
         """Analyse and index every name of ``entries``; the result is read-only."""
         index = cls(list(entries), version_label)
         index._build()
+        # The index is a million or so long-lived objects. Collected now, they
+        # reach the oldest generation at once, so that the next full collection
+        # (and its pause of a second or so) waits until as many objects again
+        # have been made, instead of falling on the first screenings.
+        gc.collect()
         return index
 
     def _build(self) -> None:
@@ -205,19 +263,33 @@ class MatchIndex:
             )
             self._names.append(_Listed(e, kind, form, side, cost))
             self._name_cost.append(cost)
+            self._name_shape.append(
+                _shape(cost, sum(1 for t in form.tokens if t.cls in (*_RETRIEVED, INITIAL)))
+            )
             self._entry_names[e].append(nid)
             self._exact.setdefault(form.exact_key, {}).setdefault(part, []).append(nid)
             toks = form.tokens
             for i, tok in enumerate(toks):
                 if tok.cls in _RETRIEVED:
-                    self._post(self._vocab_id(tok), part, nid)
+                    vid = self._vocab_id(tok)
+                    self._post(self._postings[vid], part, nid)
+                    self._post(self._word_postings[vid], part, nid)
                 # Two adjacent words are also indexed as one ("AL HABU" -> "alhabu").
                 if i + 1 < len(toks) and tok.cls in (NAME, PARTICLE) and toks[i + 1].cls == NAME:
                     joined = tok.form + toks[i + 1].form
-                    self._post(
-                        self._vocab_id(Token(joined, skeleton(joined), NAME, joined)), part, nid
-                    )
+                    vid = self._vocab_id(Token(joined, skeleton(joined), NAME, joined))
+                    self._post(self._postings[vid], part, nid)
         self._build_cost_sets()
+        for postings, found in (
+            (self._postings, self._parts_vocab),
+            (self._word_postings, self._parts_words),
+        ):
+            by_part: dict[int, list[int]] = {}
+            for vid, posting in enumerate(postings):
+                for part in posting:
+                    by_part.setdefault(part, []).append(vid)
+            for part, vids in by_part.items():
+                found[frozenset([part])] = frozenset(vids)
 
     def _build_cost_sets(self) -> None:
         by_slot: list[list[int]] = [[] for _ in range(_COST_SLOTS)]
@@ -233,26 +305,38 @@ class MatchIndex:
         self._cost_sets = sets
 
     def _vocab_id(self, tok: Token) -> int:
-        ident = (tok.form, tok.cls, tok.abjad)
+        ident = (tok.form, tok.cls, tok.abjad, tok.group)
         vid = self._vocab_ids.get(ident)
         if vid is not None:
             return vid
         vid = len(self._vocab)
         self._vocab_ids[ident] = vid
         self._vocab.append(tok)
+        self._vocab_uids.append(token_uid(tok))
         self._postings.append({})
+        self._word_postings.append({})
         self._by_form.setdefault(tok.form, []).append(vid)
         if tok.cls == NAME:
-            self._by_key.setdefault(tok.key, []).append(vid)
-            if len(tok.key) >= NEAR_MIN_KEY:
-                for variant in _deletes(tok.key):
-                    self._by_delete.setdefault(variant, []).append(vid)
+            key = tok.key
+            self._by_key.setdefault(key, []).append(vid)
+            self._by_coarse.setdefault(coarse(key), {}).setdefault(key, []).append(vid)
+            if not tok.abjad:
+                head = key[0] + ":"
+                vids, forms = self._by_head_key.setdefault(head + key, ([], []))
+                vids.append(vid)
+                forms.append(tok.form)
+                if len(key) >= NEAR_MIN_KEY:
+                    for variant in _deletes(key):
+                        vids, forms = self._by_head_delete.setdefault(head + variant, ([], []))
+                        vids.append(vid)
+                        forms.append(tok.form)
             if tok.group:
                 self._by_group.setdefault(tok.group, []).append(vid)
         return vid
 
-    def _post(self, vid: int, part: int, nid: int) -> None:
-        posting = self._postings[vid].setdefault(part, [])
+    @staticmethod
+    def _post(postings: dict[int, list[int]], part: int, nid: int) -> None:
+        posting = postings.setdefault(part, [])
         if not posting or posting[-1] != nid:
             posting.append(nid)
 
@@ -276,106 +360,238 @@ class MatchIndex:
 
     # --- retrieval ---------------------------------------------------------------------
 
-    def _similar_vocab(self, tok: Token) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """Vocabulary words that may be ``tok`` spelt another way: (same, near); cached per word.
+    def _similar_vocab(self, tok: Token, near: bool = True) -> tuple[int, ...]:
+        """Vocabulary words that may be ``tok`` spelt another way; cached per word.
 
-        "Same": same spelling, same skeleton or same given-name group. "Near": a
-        skeleton one edit away whose spelling is within the edit budget too (or
-        where one side has no vowels to compare). Scoring decides the rest.
+        The same spelling, the same skeleton, the same given-name group and
+        (``near``) a skeleton one edit away whose spelling is within the edit
+        budget too (or where one side has no vowels to compare).
         """
-        uid = token_uid(tok)
+        uid = token_uid(tok) + ("" if near else "|same")
         cached = self._vocab_hits.get(uid)
         if cached is not None:
             return cached
-        same: set[int] = set(self._by_form.get(tok.form, ()))
-        close: set[int] = set()
+        found: set[int] = set(self._by_form.get(tok.form, ()))
         if tok.cls == NAME:
-            same.update(self._by_key.get(tok.key, ()))
+            found.update(self._by_key.get(tok.key, ()))
             if tok.group:
-                same.update(self._by_group.get(tok.group, ()))
-            if len(tok.key) >= NEAR_MIN_KEY:
-                near: set[int] = set(self._by_delete.get(tok.key, ()))
-                variants = _deletes(tok.key)
-                for variant in variants:
-                    near.update(self._by_key.get(variant, ()))
-                # Substitutions: in short skeletons only of the last letter (Khalik /
-                # Khalid), since two-letter keys are shared by too many words.
-                for variant in variants if len(tok.key) > NEAR_MIN_KEY else variants[-1:]:
-                    near.update(self._by_delete.get(variant, ()))
-                near -= same
-                vocab = self._vocab
-                size = len(tok.form)
-                head = tok.form[0]
-                for vid in near:
-                    other = vocab[vid]
-                    if tok.abjad or other.abjad:
-                        if coarse(tok.key) == coarse(other.key):
-                            close.add(vid)
-                    elif (
-                        other.form[0] == head
-                        and abs(len(other.form) - size) <= 3
-                        and edit_sim(tok.form, other.form) > 0.0
-                    ):
-                        # Typos rarely hit the first letter; spelling schemes that
-                        # change it (q/k, gh/g) share the skeleton, found above.
-                        close.add(vid)
-        found = (tuple(same), tuple(close))
-        self._vocab_hits[uid] = found
+                found.update(self._by_group.get(tok.group, ()))
+            if near and len(tok.key) >= NEAR_MIN_KEY:
+                found.update(self._near_vocab(tok, found))
+            if "ch" in tok.form and not tok.abjad:
+                # Latin "ch" where a romanisation of Cyrillic х writes "kh"
+                # ("promtechnologies" / "promtekhnologia").
+                form = tok.form.replace("ch", "kh")
+                alt = Token(form, skeleton(form), NAME, form)
+                found.update(self._by_key.get(alt.key, ()))
+                if near and len(alt.key) >= NEAR_MIN_KEY:
+                    found.update(self._near_vocab(alt, found))
+        result = tuple(found)
+        self._vocab_hits[uid] = result
         if len(self._vocab_hits) > _CACHE_MAX:
             self._vocab_hits.popitem(last=False)
-        return found
+        return result
 
-    def _names_of(self, vids: tuple[int, ...], parts: frozenset[int] | None) -> frozenset[int]:
-        postings = self._postings
-        lists: list[list[int]] = []
-        if parts is None:
-            for vid in vids:
-                lists.extend(postings[vid].values())
-        else:
-            for vid in vids:
-                by_part = postings[vid]
-                for part in parts:
-                    found = by_part.get(part)
-                    if found is not None:
-                        lists.append(found)
-        return frozenset().union(*lists)
+    def _near_vocab(self, tok: Token, same: set[int]) -> list[int]:
+        """Vocabulary words whose skeleton is one edit from ``tok``'s, and alike enough.
+
+        Alike enough: the same coarse key (dentals and sibilants swapped,
+        "Ghathafi" / "Qadhafi"; the way words romanised from Arabic script
+        compare), or, for words in Latin letters, the same first sound and a
+        spelling within the edit budget (typos rarely hit the first sound, and
+        spelling schemes that change the first letter, q/k, gh/g, keep the
+        skeleton's).
+        """
+        key = tok.key
+        close: list[int] = []
+        bucket = self._by_coarse.get(coarse(key))
+        if bucket:
+            for other, _, _ in process.extract(
+                key, bucket.keys(), scorer=Levenshtein.distance, score_cutoff=1, limit=None
+            ):
+                close.extend(vid for vid in bucket[other] if vid not in same)
+        if tok.abjad:
+            return close
+        size = len(tok.form)
+        budget = edit_budget(size)
+        if not budget:
+            return close
+        head = key[0] + ":"
+        by_key = self._by_head_key
+        by_delete = self._by_head_delete
+        # Insertions, deletions, substitutions (Khalik / Khalid, Rajab / Ragab);
+        # a word may come twice, the spelling check is in one vectorised pass.
+        latin: list[int] = []
+        forms: list[str] = []
+        for lookup in (
+            by_delete.get(head + key),
+            *(by_key.get(head + variant) for variant in _deletes(key)),
+            *(by_delete.get(head + variant) for variant in _deletes(key)),
+        ):
+            if lookup is not None:
+                latin.extend(lookup[0])
+                forms.extend(lookup[1])
+        if not latin:
+            return close
+        taken = same.union(close)
+        for _, dist, i in process.extract(
+            tok.form, forms, scorer=Levenshtein.distance, score_cutoff=budget, limit=None
+        ):
+            vid = latin[i]
+            if vid not in taken and dist <= edit_budget(min(size, len(forms[i]))):
+                taken.add(vid)
+                close.append(vid)
+        return close
 
     def _expand(
-        self, tok: Token, parts: frozenset[int] | None, near: bool = True
-    ) -> tuple[frozenset[int], frozenset[int]]:
-        """(all, near-only) names in partitions ``parts`` holding a word like ``tok`` (cached)."""
-        key = (token_uid(tok) + ("" if near else "|same"), parts)
+        self,
+        tok: Token,
+        parts: frozenset[int] | None,
+        near: bool = True,
+        bare: str | None = None,
+    ) -> _Expansion:
+        """Names in partitions ``parts`` holding a word like ``tok``, their tiers, the memo key.
+
+        Each similar word is rated as alignment will rate it: with :func:`token_sim`,
+        or, for two query words read as one (``bare``: without their particle),
+        with :func:`join_sim`. A name is in the tier of its most similar word
+        only; words alignment would not pair drop.
+        """
+        key = (
+            token_uid(tok) + ("" if near else "|same") + ("" if bare is None else "|join"),
+            parts,
+        )
         cached = self._expanded.get(key)
         if cached is not None:
             return cached
-        same, close = self._similar_vocab(tok)
-        if not near:
-            close = ()
-        strong = self._names_of(same, parts)
-        weak = self._names_of(close, parts) - strong if close else frozenset()
-        result = (strong | weak, weak)
+        # Adjacent query words read as one find names holding them as one word;
+        # a name holding them as two adjacent words holds each of them anyway.
+        postings = self._postings if bare is None else self._word_postings
+        if bare is None:
+            row = sim_row(tok)
+            least = 0.0
+        else:
+            join_key = tok.form + "|" + bare
+            known = self._join_rows.get(join_key)
+            if known is None:
+                if len(self._join_rows) >= _CACHE_MAX:
+                    self._join_rows.clear()
+                known = self._join_rows[join_key] = {}
+            row = known
+            least = MIN_JOIN_SIM
+        vocab = self._vocab
+        uids = self._vocab_uids
+        by_sim: dict[float, list[list[int]]] = {}
+        found: Iterable[int] = self._similar_vocab(tok, near)
+        only = -1
+        if parts is not None:
+            found = self._vocab_in(parts, bare is not None).intersection(found)
+            if len(parts) == 1:
+                only = next(iter(parts))
+        for vid in found:
+            other = uids[vid]
+            sim = row.get(other)
+            if sim is None:
+                sim = row[other] = (
+                    token_sim(tok, vocab[vid])
+                    if bare is None
+                    else join_sim(tok.form, bare, vocab[vid], tok.abjad)
+                )
+            if sim <= 0.0 or sim < least:
+                continue
+            bucket = by_sim.get(sim)
+            if bucket is None:
+                bucket = by_sim[sim] = []
+            by_part = postings[vid]
+            if only >= 0:
+                bucket.append(by_part[only])
+            elif parts is None:
+                bucket.extend(by_part.values())
+            else:
+                bucket.extend([by_part[p] for p in parts if p in by_part])
+        tiers: list[tuple[float, frozenset[int]]] = []
+        every: frozenset[int] = frozenset()
+        for sim in sorted(by_sim, reverse=True):
+            names = frozenset().union(*by_sim[sim])
+            if every:
+                names = names - every
+            if names:
+                tiers.append((sim, names))
+                every = every | names
+        result = (every, tuple(tiers), key)
         self._expanded[key] = result
         if len(self._expanded) > _CACHE_MAX:
             self._expanded.popitem(last=False)
         return result
 
+    def _vocab_in(self, parts: frozenset[int], words_only: bool = False) -> frozenset[int]:
+        """The vocabulary words with names in partitions ``parts`` (cached); ``words_only``:
+        names holding them as one word (not as two adjacent words)."""
+        cache = self._parts_words if words_only else self._parts_vocab
+        found = cache.get(parts)
+        if found is None:
+            found = cache[parts] = frozenset().union(
+                *(cache.get(frozenset([p]), frozenset()) for p in parts)
+            )
+        return found
+
     def _query_words(self, form: NameForm, parts: frozenset[int] | None) -> list[_Word]:
-        """Each distinctive query word, and each join of two adjacent words, with its names."""
+        """Each distinctive query word, and each join of adjacent words, with its names."""
         toks = form.tokens
         positions = [i for i, t in enumerate(toks) if t.cls in _RETRIEVED]
         rank = {i: k for k, i in enumerate(positions)}
-        words = [_Word((rank[i],), *self._expand(toks[i], parts)) for i in positions]
-        # "Jin Ping" finds "Jinping", "AL HABU" finds "ALHABU".
+        words: list[_Word] = []
+        seen: set[str] = set()
+        for i in positions:
+            tok = toks[i]
+            # A word said twice, or two spellings of one given name ("Mohamed
+            # Mohamud"), finds the same listed word, which pairs with one of them
+            # only: the second one is left for scoring to pair.
+            same = tok.group or tok.key
+            if same in seen:
+                continue
+            seen.add(same)
+            words.append(_Word((rank[i],), *self._expand(tok, parts)))
+            if tok.cls == NAME and len(tok.form) >= 6 and tok.form[:2] in ("al", "el"):
+                # An article glued on: "ELKADDAFI" finds "QADHAFI" too.
+                rest = tok.form[2:]
+                stem = Token(rest, skeleton(rest), NAME, rest, abjad=tok.abjad)
+                found = self._expand(stem, parts)
+                if found[0]:
+                    words.append(_Word((rank[i],), *found))
+        # "Jin Ping" finds "Jinping", "AL HABU" finds "ALHABU", "ALAA AL DINI"
+        # finds "ALAEDDINI": two adjacent words, or three around a particle.
         for i in range(len(toks) - 1):
-            a, b = toks[i], toks[i + 1]
-            if a.cls in (NAME, PARTICLE) and b.cls == NAME:
-                joined = a.form + b.form
-                # Joined words are looked up as spelt or by skeleton, never a typo away.
-                joint = Token(joined, skeleton(joined), NAME, joined, abjad=a.abjad)
-                hits, near = self._expand(joint, parts, near=False)
-                if hits:
-                    covers = tuple(rank[k] for k in (i, i + 1) if k in rank)
-                    words.append(_Word(covers, hits, near))
+            if toks[i].cls not in (NAME, PARTICLE):
+                continue
+            for size in (2, 3):
+                run = toks[i : i + size]
+                if len(run) < size or run[-1].cls != NAME:
+                    continue
+                if size == 3 and run[1].cls != PARTICLE:
+                    continue
+                joined = "".join(t.form for t in run)
+                names_only = "".join(t.form for t in run if t.cls == NAME)
+                # Joined words are looked up as spelt or by skeleton, never a typo
+                # away; but words romanised from Arabic script also by their coarse
+                # key ("thna allah" / "sanaullah"), since dentals and sibilants vary.
+                abjad = any(t.abjad for t in run)
+                joined_key = skeleton(joined)
+                if abjad:
+                    if coarse(joined_key) not in self._by_coarse and joined not in self._by_form:
+                        continue
+                elif len(joined_key.lstrip("_")) < 3:
+                    # Short skeletons of joined words meet too many words: as spelt only.
+                    if joined not in self._by_form:
+                        continue
+                    joined_key = "=" + joined
+                elif joined_key not in self._by_key and joined not in self._by_form:
+                    continue
+                joint = Token(joined, joined_key, NAME, joined, abjad=abjad)
+                found = self._expand(joint, parts, near=abjad, bare=names_only)
+                if found[0]:
+                    covers = tuple(rank[k] for k in range(i, i + size) if k in rank)
+                    words.append(_Word(covers, *found))
         return words
 
     def _candidate_names(
@@ -388,12 +604,13 @@ class MatchIndex:
     ) -> list[tuple[float, int]]:
         """(estimate, name) for names that may reach ``review``, best first, at most ``limit``.
 
-        A listed name holding the query words ``S`` scores about M / (M + B), with
-        M the weight of ``S`` and B the cost of the words left over on either side
-        (see :mod:`~screening.core.matching.compare`). First only the minimal
-        word sets whose bound, counting the query side alone, reaches ``review``
-        (less a margin) are intersected, so a common word alone never floods the
-        pool; then each pooled name's estimate adds its own leftover words.
+        A listed name holding the query words ``S`` scores about E / (M + B), with
+        M the weight of ``S``, E that weight times the similarity of the listed
+        words, and B the cost of the words left over on either side (see
+        :mod:`~screening.core.matching.compare`). First only the word sets whose
+        bound, counting the query side alone, reaches ``review`` (less a margin)
+        are intersected, so a common word alone never floods the pool; then each
+        pooled name's estimate weighs its similarities and its own leftover words.
         """
         exact_parts = self._exact.get(form.exact_key, {})
         exact = [n for p, nids in exact_parts.items() if parts is None or p in parts for n in nids]
@@ -421,8 +638,7 @@ class MatchIndex:
                 )
             return found
 
-        target = review - RETRIEVAL_MARGIN
-        floor = review - SCORING_MARGIN
+        target = floor = review - SCORING_MARGIN
         pool: set[int] = set()
         unlimited: list[int] = []  # word sets all of whose names entered the pool
         found_by: dict[int, frozenset[int]] = {}
@@ -458,86 +674,135 @@ class MatchIndex:
             limit_cost = self._cost_limit(*stats(everything), floor)
             if limit_cost is not None:
                 pool &= self._cost_at_most(limit_cost) if limit_cost >= 0.0 else frozenset()
-        for size in range(1, 0 if many else len(words) + 1):
-            for combo in combinations(range(len(words)), size):
-                chosen = sum(1 << c for c in combo)
-                if any(m & chosen == m for m in unlimited):
-                    continue
-                cover = 0
-                for c in combo:
-                    cover |= masks[c]
-                matched, missed, count = stats(cover)
-                if matched <= 0 or matched / (matched + UNMATCHED_QUERY * missed) < target:
-                    continue
-                if size == 1:
-                    names_s = words[combo[0]].names
+        for chosen, combo in () if many else _subsets(len(words)):
+            skip = False
+            for m in unlimited:
+                if m & chosen == m:
+                    skip = True
+                    break
+            if skip:
+                continue
+            # Words that overlap (a word and a join holding it) find nothing that
+            # the join alone, with the same cover, does not.
+            cover = 0
+            for c in combo:
+                if cover & masks[c]:
+                    cover = -1
+                    break
+                cover |= masks[c]
+            if cover < 0:
+                continue
+            matched, missed, count = stats(cover)
+            if matched <= 0 or matched / (matched + UNMATCHED_QUERY * missed) < target:
+                continue
+            if len(combo) == 1:
+                names_s = words[combo[0]].names
+            else:
+                parent = found_by.get(chosen & ~(1 << combo[-1]))
+                if parent is None:
+                    parent = frozenset.intersection(*(words[c].names for c in combo[:-1]))
+                names_s = parent & words[combo[-1]].names
+            found_by[chosen] = names_s
+            if not names_s:
+                continue
+            # Names with many words the query lacks cannot reach review by these
+            # words alone: keep only names whose cost leaves room for them.
+            limit_cost = self._cost_limit(matched, missed, count, floor)
+            if limit_cost is None:
+                pool |= names_s
+                unlimited.append(chosen)
+            elif limit_cost >= 0.0:
+                if len(combo) == 1:
+                    pool |= self._limited(words[combo[0]], limit_cost)
                 else:
-                    parent = found_by.get(chosen & ~(1 << combo[-1]))
-                    if parent is None:
-                        parent = frozenset.intersection(*(words[c].names for c in combo[:-1]))
-                    names_s = parent & words[combo[-1]].names
-                found_by[chosen] = names_s
-                if not names_s:
-                    continue
-                # Names with many words the query lacks cannot reach review by these
-                # words alone: keep only names whose cost leaves room for them.
-                limit_cost = self._cost_limit(matched, missed, count, floor)
-                if limit_cost is None:
-                    pool |= names_s
-                    unlimited.append(chosen)
-                elif limit_cost >= 0.0:
                     pool |= names_s & self._cost_at_most(limit_cost)
         if not pool:
             return [(2.0, nid) for nid in exact]
-        strong_by: dict[int, int] = {}
-        near_by: dict[int, int] = {}
-        for wd, mask in zip(words, masks, strict=True):
-            strong = wd.names - wd.near if wd.near else wd.names
-            for nid in strong & pool if len(strong) > len(pool) else pool.intersection(strong):
-                strong_by[nid] = strong_by.get(nid, 0) | mask
-            if wd.near:
-                for nid in wd.near & pool:
-                    near_by[nid] = near_by.get(nid, 0) | mask
-        covered_by = dict(strong_by)
-        for nid, mask in near_by.items():
-            covered_by[nid] = covered_by.get(nid, 0) | mask
-        name_cost = self._name_cost
+        # The pool in cells of names alike in the similarity of their best word to
+        # each query word (or join); a cell whose bound, its names' own words
+        # left aside, falls short is dropped whole, else each name is estimated
+        # (names alike in shape too share the estimate).
+        pooled = frozenset(pool)
+        cells: list[tuple[tuple[float, ...], frozenset[int]]] = [((), pooled)]
+        for wd in words:
+            held = wd.names & pooled
+            if not held:
+                cells = [((*sig, 0.0), cell) for sig, cell in cells]
+                continue
+            tiers = [(sim, part) for sim, names in wd.tiers if (part := names & held)]
+            split: list[tuple[tuple[float, ...], frozenset[int]]] = []
+            for sig, cell in cells:
+                rest = cell
+                if not rest.isdisjoint(held):
+                    for sim, names in tiers:
+                        part = rest & names
+                        if part:
+                            split.append(((*sig, sim), part))
+                            rest = rest - part
+                            if not rest:
+                                break
+                if rest:
+                    split.append(((*sig, 0.0), rest))
+            cells = split
+        covers = [wd.covers for wd in words]
+        shape = self._name_shape
         estimates: list[tuple[float, int]] = []
-        # The estimate, inlined: it runs for every pooled name.
-        for nid, mask in covered_by.items():
-            matched, missed_q, count = stats(mask)
-            near_only = mask & ~strong_by.get(nid, 0)
-            if near_only:
-                # Words matched only by a near spelling (a typo away) count for less.
-                matched -= NEAR_DISCOUNT * stats(near_only)[0]
-            missed_c = name_cost[nid] - count
-            if missed_c < 0.0:
-                missed_c = 0.0
-            if missed_q < missed_c:
-                clash = missed_q
-                omitted = missed_c - missed_q
-            else:
-                clash = missed_c
-                omitted = 0.0
-            if omitted > LISTED_OMISSION_CAP:
-                omitted = LISTED_OMISSION_CAP
-            thin = OMISSION_REFERENCE / matched if matched < OMISSION_REFERENCE else 1.0
-            value = matched / (
-                matched
-                + CONTRADICTION * clash
-                + UNMATCHED_QUERY * (missed_q - clash)
-                + UNMATCHED_LISTED * thin * omitted
-            )
-            if value >= floor:
-                estimates.append((value, nid))
+        for sig, cell in cells:
+            # What the cell's names have in common: their matched query words.
+            sims = [0.0] * len(w)
+            joins = 0
+            for sim, held_by in zip(sig, covers, strict=True):
+                if sim > 0.0:
+                    joins += len(held_by) - 1
+                    for k in held_by:
+                        if sims[k] < sim:
+                            sims[k] = sim
+            weight = evidence = 0.0
+            missed_q = total_cost
+            count = 0
+            for k, sim in enumerate(sims):
+                if sim > 0.0:
+                    weight += w[k]
+                    evidence += sim * w[k]
+                    missed_q -= cost[k]
+                    count += 1
+            # The bound of the cell: its names' own words left aside.
+            if evidence <= 0.0 or evidence / (weight + UNMATCHED_QUERY * missed_q) < floor:
+                continue
+            thin = OMISSION_REFERENCE / evidence if evidence < OMISSION_REFERENCE else 1.0
+            values: dict[int, float] = {}
+            for nid in cell:
+                form_shape = shape[nid]
+                value = values.get(form_shape)
+                if value is None:
+                    words_c = form_shape % _SHAPE_WORDS
+                    cost_c = (form_shape // _SHAPE_WORDS) * _COST_STEP
+                    if count > words_c + joins:
+                        # More query words matched than the name has words: the best only.
+                        value = self._estimate_sims(sims, w, cost, words_c + joins, cost_c)
+                    else:
+                        missed_c = cost_c - count if cost_c > count else 0.0
+                        clash = missed_q if missed_q < missed_c else missed_c
+                        omitted = missed_c - clash
+                        if omitted > LISTED_OMISSION_CAP:
+                            omitted = LISTED_OMISSION_CAP
+                        value = evidence / (
+                            weight
+                            + CONTRADICTION * clash
+                            + UNMATCHED_QUERY * (missed_q - clash)
+                            + UNMATCHED_LISTED * thin * omitted
+                        )
+                    values[form_shape] = value
+                if value >= floor:
+                    estimates.append((value, nid))
         estimates.sort(reverse=True)
         # An entry's aliases are mostly spellings of one another: its best few
         # estimates stand for it, leaving room for other entries.
-        names = self._names
+        listed = self._names
         per_entry: dict[int, int] = {}
         kept: list[tuple[float, int]] = [(2.0, nid) for nid in exact]
         for item in estimates:
-            e = names[item[1]].entry
+            e = listed[item[1]].entry
             seen = per_entry.get(e, 0)
             if seen >= NAMES_PER_ENTRY:
                 continue
@@ -548,24 +813,45 @@ class MatchIndex:
         return kept
 
     @staticmethod
-    def _estimate(matched: float, missed_q: float, missed_c: float) -> float:
-        """The score a name is expected to reach: see :mod:`~screening.core.matching.compare`."""
-        clash = missed_q if missed_q < missed_c else missed_c
+    def _estimate_sims(
+        sims: list[float], w: list[float], cost: list[float], room: int, name_cost: float
+    ) -> float:
+        """The score a listed name is expected to reach: see :mod:`~screening.core.matching.compare`.
+
+        From the similarity of its best word to each distinctive query word
+        (``sims``, 0: none), the query words' weights and costs, and the listed
+        name's cost and ``room``: how many query words it can pair with (one per
+        word, more for words that joined query words).
+        """
+        matched = [k for k in range(len(w)) if sims[k] > 0.0]
+        if len(matched) > room:
+            matched = sorted(matched, key=lambda k: -sims[k] * w[k])[:room]
+        weight = evidence = 0.0
+        missed_q = sum(cost)
+        for k in matched:
+            weight += w[k]
+            evidence += sims[k] * w[k]
+            missed_q -= cost[k]
+        if evidence <= 0.0:
+            return 0.0
+        missed_c = max(0.0, name_cost - len(matched))
+        clash = min(missed_q, missed_c)
         omitted = min(missed_c - clash, LISTED_OMISSION_CAP)
-        thin = OMISSION_REFERENCE / matched if matched < OMISSION_REFERENCE else 1.0
+        thin = OMISSION_REFERENCE / evidence if evidence < OMISSION_REFERENCE else 1.0
         rest = (
             CONTRADICTION * clash
             + UNMATCHED_QUERY * (missed_q - clash)
             + UNMATCHED_LISTED * thin * omitted
         )
-        return matched / (matched + rest)
+        return evidence / (weight + rest)
 
     @staticmethod
     def _cost_limit(matched: float, missed_q: float, count: int, floor: float) -> float | None:
         """The largest listed-name cost whose estimate still reaches ``floor`` (None: any; <0: none).
 
-        Solves :meth:`_estimate` >= floor for the listed words left over: up to the
-        query's own leftovers they clash, beyond that they are omissions (capped).
+        Solves :meth:`_estimate_sims` >= floor, the matched words taken as spelt
+        alike, for the listed words left over: up to the query's own leftovers
+        they clash, beyond that they are omissions (capped).
         """
         if matched <= 0.0 or floor <= 0.0:
             return None
@@ -584,6 +870,17 @@ class MatchIndex:
         if omitted >= LISTED_OMISSION_CAP:
             return None
         return count + missed_q + omitted
+
+    def _limited(self, word: _Word, cost: float) -> frozenset[int]:
+        """The names of ``word`` whose cost is at most ``cost`` (memoised: common words recur)."""
+        slot = min(int(cost / _COST_STEP + 1e-9), len(self._cost_sets) - 1)
+        key = (word.key, slot)
+        found = self._limited_names.get(key)
+        if found is None:
+            found = self._limited_names[key] = word.names & self._cost_sets[slot]
+            if len(self._limited_names) > _CACHE_MAX:
+                self._limited_names.popitem(last=False)
+        return found
 
     def _cost_at_most(self, cost: float) -> frozenset[int]:
         """All names whose cost is at most ``cost`` (precomputed per quarter step)."""
@@ -673,8 +970,8 @@ class MatchIndex:
         self, query: PartyQuery, policy: MatchPolicy, sources: set[str] | None = None
     ) -> list[Hit]:
         """Every hit scoring at least ``policy.review``, best first, at most ``policy.max_hits``."""
-        strong: dict[int, tuple[float, NameMatch]] = {}
-        weak: dict[int, tuple[float, NameMatch]] = {}
+        strong: dict[int, _Scored] = {}
+        weak: dict[int, _Scored] = {}
         forms = self._forms(query)
         parts = self._parts_for(self._kind_of(query, forms), sources)
         # Qualifiers add at most this much, so a name below it cannot end above review.
@@ -703,8 +1000,8 @@ class MatchIndex:
         for an entity id the index does not hold.
         """
         e = self._by_entity_id[entity_id]
-        strong: dict[int, tuple[float, NameMatch]] = {}
-        weak: dict[int, tuple[float, NameMatch]] = {}
+        strong: dict[int, _Scored] = {}
+        weak: dict[int, _Scored] = {}
         for form in self._forms(query):
             qside = Side.of(form.tokens, self.weights(form.tokens))
             rows = [sim_row(t) for t in form.tokens]
@@ -719,8 +1016,8 @@ class MatchIndex:
         form: NameForm,
         qside: Side,
         rows: list[dict[str, float]],
-        strong: dict[int, tuple[float, NameMatch]],
-        weak: dict[int, tuple[float, NameMatch]],
+        strong: dict[int, _Scored],
+        weak: dict[int, _Scored],
         floor: float = 0.0,
     ) -> None:
         listed = self._names[nid]
@@ -729,44 +1026,53 @@ class MatchIndex:
         best = weak if listed.kind is NameKind.WEAK_ALIAS else strong
         current = best.get(listed.entry)
         if current is None or score > current[0]:
-            best[listed.entry] = (
-                score,
-                NameMatch(score, form, qside, listed.form, listed.side, listed.kind, raw),
-            )
+            best[listed.entry] = (score, nid, form, qside, raw)
 
     def _finish(
         self,
         query: PartyQuery,
         policy: MatchPolicy,
-        strong: dict[int, tuple[float, NameMatch]],
-        weak: dict[int, tuple[float, NameMatch]],
+        strong: dict[int, _Scored],
+        weak: dict[int, _Scored],
         id_hits: dict[int, tuple[tuple[Identifier, Identifier], ...]],
     ) -> list[Hit]:
-        # Qualifiers can only lower a name score, so anything below review is final.
+        # Qualifiers add at most MAX_QUALIFIER_GAIN: a name score below that much
+        # under review cannot end at review.
         weak_weight = FEATURES[1].weight
-        todo = {e for e, (s, _) in strong.items() if s >= policy.review}
-        todo.update(e for e, (s, _) in weak.items() if s * weak_weight >= policy.review)
+        least = policy.review - MAX_QUALIFIER_GAIN
+        todo = {e for e, scored in strong.items() if scored[0] >= least}
+        todo.update(e for e, scored in weak.items() if scored[0] * weak_weight >= least)
         todo.update(id_hits)
         # Score everything first; explain only the hits that are returned.
         scored: list[tuple[float, str, Comparison]] = []
         for e in todo:
             entry = self._entries[e]
-            s_match, w_match = strong.get(e), weak.get(e)
             comparison = Comparison(
-                query=query,
-                entry=entry,
-                strong=s_match[1] if s_match and s_match[0] > 0 else None,
-                weak=w_match[1] if w_match and w_match[0] > 0 else None,
-                identifiers=id_hits.get(e, ()),
-                explain=False,
+                query,
+                entry,
+                self._name_match(strong.get(e)),
+                self._name_match(weak.get(e)),
+                id_hits.get(e, ()),
+                False,
             )
-            score = evaluate(comparison)[0]
+            score = score_of(comparison)
             if score >= policy.review:
                 scored.append((score, entry.entity_id, comparison))
         scored.sort(key=lambda item: (-item[0], item[1]))
         return [
-            self._hit(policy, replace(c, explain=True)) for _, _, c in scored[: policy.max_hits]
+            self._hit(
+                policy,
+                Comparison(c.query, c.entry, c.strong, c.weak, c.identifiers, explain=True),
+            )
+            for _, _, c in scored[: policy.max_hits]
         ]
+
+    def _name_match(self, scored: _Scored | None) -> NameMatch | None:
+        if scored is None or scored[0] <= 0.0:
+            return None
+        score, nid, form, qside, raw = scored
+        listed = self._names[nid]
+        return NameMatch(score, form, qside, listed.form, listed.side, listed.kind, raw)
 
     def _hit(self, policy: MatchPolicy, comparison: Comparison) -> Hit:
         score, results, explanation = evaluate(comparison)

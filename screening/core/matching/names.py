@@ -244,6 +244,8 @@ def _name_token(word: str, abjad: bool, persons: bool) -> Token:
     return Token(word, key, NAME, word, group=group, abjad=abjad)
 
 
+# Classes that name a person; a person name without any is made of titles.
+_PERSONAL = frozenset({NAME, NUMBER, INITIAL, PATRONYMIC})
 _ARTICLES = frozenset({"al", "el", "ul", "ar", "as", "ad", "an", "at", "az", "ash"})
 
 
@@ -323,6 +325,20 @@ def analyse(raw: str, kind: EntityKind | None) -> NameForm:
             else:
                 text = " ".join(phrase)
                 tokens.append(Token(label, "#" + label, cls, text))
+        if not any(t.cls in _PERSONAL for t in tokens) and any(t.cls == TITLE for t in tokens):
+            # A name of titles only ("Haji Sahib", "SAHAB") is a by-name: its
+            # titles are what names the person, so they count as name words.
+            tokens = [
+                (
+                    t
+                    if t.cls != TITLE
+                    else Token("al", "#al", PARTICLE, word)
+                    if word in _ARTICLES
+                    else _name_token(word, abjad, persons=True)
+                )
+                for t in tokens
+                for word in (t.text.split() if t.cls == TITLE else (t.text,))
+            ]
     else:
         if effective in (EntityKind.VESSEL, EntityKind.AIRCRAFT):
             for prefix in sorted(_VESSEL_PREFIXES, key=len, reverse=True):

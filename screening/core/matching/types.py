@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from screening.core.model import EntityKind, Identifier, ListEntry, NameKind
 
-ALGORITHM_VERSION = "screening-match-1"
+ALGORITHM_VERSION = "screening-match-2"
 
 
 @dataclass(frozen=True, slots=True)

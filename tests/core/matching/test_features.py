@@ -15,6 +15,7 @@ from screening.core.matching.features import (
     identifier_families,
     identifier_match,
     normalise_identifier,
+    score_of,
 )
 from screening.core.matching.types import PartyQuery
 from screening.core.model import EntityKind, Identifier, IdentifierType, ListEntry
@@ -99,3 +100,11 @@ def test_identifier_alone_is_strong_and_qualifiers_lower_it(putin: ListEntry) ->
     assert low < weight
     assert "country RU agrees" in text
     assert [r.name for r in results][:2] == ["identifier_match", "country_mismatch"]
+
+
+def test_score_of_is_the_evaluated_score(putin: ListEntry) -> None:
+    ident = Identifier(IdentifierType.PASSPORT, "123456789")
+    for country in ("RU", "FR", None):
+        for ids in ((), ((ident, ident),)):
+            c = Comparison(PartyQuery("x", country=country), putin, None, None, ids)
+            assert score_of(c) == evaluate(c)[0]

@@ -138,7 +138,69 @@ def test_birth_date_qualifies_but_never_filters(real_index: MatchIndex) -> None:
     assert "birth_year_mismatch" in {f.name for f in other.features}
 
 
+# --- Retrieval: spellings a typo, a sound, a join or a title away --------------------------------
+
+
+def test_one_consonant_swapped_in_a_short_skeleton(real_index: MatchIndex) -> None:
+    # Rajab / Ragab (Egyptian g for jim): skeletons "rjb" / "rkb", one edit apart.
+    hit = top(real_index, PartyQuery("Abdallah RAJAB", PERSON), OFSI)
+    assert hit.entity_id == "uk_ofsi:8645"  # 'Abdullah RAGAB'
+    assert hit.alert
+
+
+def test_latin_ch_for_cyrillic_kh(real_index: MatchIndex) -> None:
+    hit = top(real_index, PartyQuery("PROMTECHNOLOGIES", ORG), OFSI)
+    assert hit.entity_id == "uk_ofsi:15980"  # 'PROMTEKHNOLOGIA'
+    assert hit.score >= 0.7
+
+
+@pytest.mark.parametrize("name", ["Hannibal GHATHAFI", "Hannibal ELKADDAFI"])
+def test_first_letter_or_glued_article_differs(real_index: MatchIndex, name: str) -> None:
+    # 'HANNIBAL MUAMMAR QADHAFI': q/gh and a glued "el" change the first letter.
+    assert top(real_index, PartyQuery(name, PERSON), OFSI).entity_id == "uk_ofsi:11636"
+
+
+def test_three_words_around_a_particle_read_as_one(real_index: MatchIndex) -> None:
+    hit = top(real_index, PartyQuery("Yahya ALAA AL DINI", PERSON), SDN)
+    assert hit.entity_id == "us_ofac_sdn:40606"  # 'ALAEDDINI, Yahya'
+    assert hit.alert
+
+
+def test_joined_arabic_script_words_by_coarse_key(real_index: MatchIndex) -> None:
+    # ثناء اللہ is "thna allah"; the list writes "Sanaullah" (th / s).
+    hit = top(real_index, PartyQuery("ثناء اللہ غفاری", PERSON), SDN)
+    assert hit.entity_id == "us_ofac_sdn:33941"  # 'GHAFARI, Sanaullah'
+    assert hit.alert
+
+
+def test_a_by_name_of_titles(real_index: MatchIndex) -> None:
+    hits = real_index.screen(PartyQuery("SAHAB", PERSON), MatchPolicy(), OFSI)
+    assert hits[0].entity_id == "uk_ofsi:7863"  # weak alias 'SAHAB'
+    assert "uk_ofsi:7209" in {h.entity_id for h in hits}  # alias 'SAHIB'
+
+
+def test_qualifiers_can_lift_a_name_to_review(real_index: MatchIndex) -> None:
+    # The name alone scores under review; the agreeing country lifts it.
+    # UK OFSI's 'Bada SETH' (India) is OFAC's Dawood IBRAHIM, a.k.a. 'SETH, Iqbal'.
+    query = PartyQuery("Bada SETH", PERSON)
+    bare = real_index.compare(query, "us_ofac_sdn:9758", MatchPolicy(alert=0.99, review=0.01))
+    assert bare is not None and bare.score < MatchPolicy().review
+    assert "us_ofac_sdn:9758" not in {
+        h.entity_id for h in real_index.screen(query, MatchPolicy(), SDN)
+    }
+    hits = real_index.screen(PartyQuery("Bada SETH", PERSON, "IN"), MatchPolicy(), SDN)
+    assert "us_ofac_sdn:9758" in {h.entity_id for h in hits}
+
+
 # --- Vessels: IMO numbers and former names --------------------------------------------------
+
+
+def test_former_vessel_names_from_remarks(real_index: MatchIndex) -> None:
+    # us_ofac_sdn:4243 EBANO, "f.k.a. 'ANA I'; f.k.a. 'SAND SWAN'" in Remarks.
+    hit = top(real_index, PartyQuery("SAND SWAN", VESSEL), SDN)
+    assert hit.entity_id == "us_ofac_sdn:4243"
+    assert hit.matched_name_kind is NameKind.FORMER
+    assert hit.alert
 
 
 def test_renamed_vessel_found_by_imo(real_index: MatchIndex) -> None:

@@ -114,6 +114,22 @@ def test_person_parts() -> None:
     assert forms("倪高彬", PERSON) == [("ni", NAME), ("gao", NAME), ("bin", NAME)]
 
 
+def test_a_name_of_titles_only_is_a_by_name() -> None:
+    # Alone, "Haji", "Sahib", "Sahab" name the person: they count as name words,
+    # spelt as written (not merged into the title group "sahib").
+    assert forms("Haji Sahib", PERSON) == [("haji", NAME), ("sahib", NAME)]
+    assert forms("SAHAB", PERSON) == [("sahab", NAME)]
+    assert forms("Mullah Sahib al Haj", PERSON)[2] == ("al", PARTICLE)
+    # Beside a name word they stay titles.
+    assert forms("Haji Sahib Khan", PERSON) == [("haji", TITLE), ("sahib", TITLE), ("khan", NAME)]
+
+
+def test_lineage_and_rank_words() -> None:
+    assert forms("Akhter Mohmad son of Noor Mohmad", PERSON)[2] == ("bin", PARTICLE)
+    assert forms("اختر محمد ولد نور محمد", PERSON)[2] == ("ould", PARTICLE)
+    assert forms("Sardar Soleimani", PERSON) == [("sardar", TITLE), ("soleimani", NAME)]
+
+
 def test_given_name_groups() -> None:
     groups = {analyse(n, PERSON).tokens[0].group for n in ("Aleksandr", "Alexander", "Oleksandr")}
     assert groups == {"alexander"}
