@@ -43,6 +43,10 @@ class Comparison:
     weak: NameMatch | None  # best match among weak aliases
     identifiers: tuple[tuple[Identifier, Identifier], ...]  # (query's, entry's) equal pairs
     explain: bool = True  # False: score only, leave the detail strings empty
+    # The entry's country codes, sorted (None: worked out from the entry). An
+    # index passes the ones it keeps per entry, so that they are not redone for
+    # every comparison.
+    countries: tuple[str, ...] | None = None
 
 
 # --- names -----------------------------------------------------------------------
@@ -154,15 +158,20 @@ def identifier_match(c: Comparison) -> tuple[float, str]:
 # --- qualifiers -------------------------------------------------------------------------
 
 
-def _entry_countries(entry: ListEntry) -> list[str]:
-    return sorted({c.code for c in entry.countries if c.code and c.code != "XX"})
+def entry_countries(entry: ListEntry) -> tuple[str, ...]:
+    """The entry's country codes, sorted, unknown ("XX") left out."""
+    return tuple(sorted({c.code for c in entry.countries if c.code and c.code != "XX"}))
+
+
+def _countries(c: Comparison) -> tuple[str, ...]:
+    return c.countries if c.countries is not None else entry_countries(c.entry)
 
 
 def country_mismatch(c: Comparison) -> tuple[float, str]:
     """Both sides name countries and none of them agree."""
     if not c.query.country:
         return 0.0, ""
-    listed = _entry_countries(c.entry)
+    listed = _countries(c)
     if not listed or c.query.country in listed:
         return 0.0, ""
     return 1.0, f"country {c.query.country} vs listed {', '.join(listed[:4])}"
@@ -170,7 +179,7 @@ def country_mismatch(c: Comparison) -> tuple[float, str]:
 
 def country_agrees(c: Comparison) -> tuple[float, str]:
     """The query's country is one of the entry's countries."""
-    if c.query.country and c.query.country in _entry_countries(c.entry):
+    if c.query.country and c.query.country in _countries(c):
         return 1.0, f"country {c.query.country} agrees"
     return 0.0, ""
 
@@ -219,9 +228,18 @@ FEATURES: tuple[Feature, ...] = (
     Feature(birth_year_mismatch, weight=-0.15, qualifier=True),
     Feature(birth_date_mismatch, weight=-0.08, qualifier=True),
     # Agreement is weak evidence of identity, weaker than disagreement is against it.
-    Feature(country_agrees, weight=0.05, qualifier=True),
-    Feature(birth_date_agrees, weight=0.05, qualifier=True),
+    Feature(country_agrees, weight=0.05, qualifier=True, needs="country"),
+    Feature(birth_date_agrees, weight=0.05, qualifier=True, needs="birth_date"),
 )
+
+
+def qualifier_gain(query: PartyQuery, features: tuple[Feature, ...] = FEATURES) -> float:
+    """The most the qualifiers can add to a name score for ``query``."""
+    return sum(
+        f.weight
+        for f in features
+        if f.qualifier and f.weight > 0 and (f.needs is None or getattr(query, f.needs))
+    )
 
 
 def score_of(c: Comparison, features: tuple[Feature, ...] = FEATURES) -> float:

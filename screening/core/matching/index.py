@@ -46,9 +46,11 @@ from screening.core.matching.features import (
     FEATURES,
     Comparison,
     NameMatch,
+    entry_countries,
     evaluate,
     identifier_families,
     normalise_identifier,
+    qualifier_gain,
     score_of,
 )
 from screening.core.matching.names import (
@@ -95,8 +97,6 @@ _ENUMERATE_UP_TO = 4
 # Names are grouped by cost in quarter steps up to this many steps (8.0).
 _COST_STEP = 0.25
 _COST_SLOTS = 33
-# The most that qualifier features can add to a name score.
-MAX_QUALIFIER_GAIN = max(0.0, sum(f.weight for f in FEATURES if f.qualifier and f.weight > 0))
 
 _COMPATIBLE: dict[EntityKind, frozenset[EntityKind]] = {
     EntityKind.PERSON: frozenset({EntityKind.PERSON}),
@@ -178,6 +178,7 @@ class MatchIndex:
         self._entries = entries
         self._names: list[_Listed] = []
         self._entry_names: list[list[int]] = [[] for _ in entries]
+        self._entry_countries: list[tuple[str, ...] | None] = [None] * len(entries)
         self._name_cost: list[float] = []
         self._name_shape: list[int] = []  # per name, see _shape()
         self._cost_sets: list[frozenset[int]] = []
@@ -723,44 +724,43 @@ class MatchIndex:
         # left aside, falls short is dropped whole, else each name is estimated
         # (names alike in shape too share the estimate).
         pooled = frozenset(pool)
-        cells: list[tuple[tuple[float, ...], frozenset[int]]] = [((), pooled)]
+        # A cell: the similarity of its names' best word to each distinctive query
+        # word (0: none), how many query words beyond one their joins hold, names.
+        n_w = len(w)
+        cells: list[tuple[list[float], int, frozenset[int]]] = [([0.0] * n_w, 0, pooled)]
         for wd in words:
             held = wd.names & pooled
             if not held:
-                cells = [((*sig, 0.0), cell) for sig, cell in cells]
                 continue
             tiers = [(sim, part) for sim, names in wd.tiers if (part := names & held)]
-            split: list[tuple[tuple[float, ...], frozenset[int]]] = []
-            for sig, cell in cells:
+            covers = wd.covers
+            extra = len(covers) - 1
+            split: list[tuple[list[float], int, frozenset[int]]] = []
+            for sims, joins, cell in cells:
                 rest = cell
                 if not rest.isdisjoint(held):
                     for sim, names in tiers:
                         part = rest & names
                         if part:
-                            split.append(((*sig, sim), part))
+                            raised = sims.copy()
+                            for k in covers:
+                                if raised[k] < sim:
+                                    raised[k] = sim
+                            split.append((raised, joins + extra, part))
                             rest = rest - part
                             if not rest:
                                 break
                 if rest:
-                    split.append(((*sig, 0.0), rest))
+                    split.append((sims, joins, rest))
             cells = split
-        covers = [wd.covers for wd in words]
         shape = self._name_shape
         estimates: list[tuple[float, int]] = []
-        for sig, cell in cells:
-            # What the cell's names have in common: their matched query words.
-            sims = [0.0] * len(w)
-            joins = 0
-            for sim, held_by in zip(sig, covers, strict=True):
-                if sim > 0.0:
-                    joins += len(held_by) - 1
-                    for k in held_by:
-                        if sims[k] < sim:
-                            sims[k] = sim
+        for sims, joins, cell in cells:
             weight = evidence = 0.0
             missed_q = total_cost
             count = 0
-            for k, sim in enumerate(sims):
+            for k in range(n_w):
+                sim = sims[k]
                 if sim > 0.0:
                     weight += w[k]
                     evidence += sim * w[k]
@@ -975,7 +975,7 @@ class MatchIndex:
         forms = self._forms(query)
         parts = self._parts_for(self._kind_of(query, forms), sources)
         # Qualifiers add at most this much, so a name below it cannot end above review.
-        floor = policy.review - MAX_QUALIFIER_GAIN
+        floor = policy.review - qualifier_gain(query)
         for form in forms:
             qweights = self.weights(form.tokens)
             qside = Side.of(form.tokens, qweights)
@@ -1036,10 +1036,10 @@ class MatchIndex:
         weak: dict[int, _Scored],
         id_hits: dict[int, tuple[tuple[Identifier, Identifier], ...]],
     ) -> list[Hit]:
-        # Qualifiers add at most MAX_QUALIFIER_GAIN: a name score below that much
+        # Qualifiers add at most qualifier_gain(query): a name score below that much
         # under review cannot end at review.
         weak_weight = FEATURES[1].weight
-        least = policy.review - MAX_QUALIFIER_GAIN
+        least = policy.review - qualifier_gain(query)
         todo = {e for e, scored in strong.items() if scored[0] >= least}
         todo.update(e for e, scored in weak.items() if scored[0] * weak_weight >= least)
         todo.update(id_hits)
@@ -1054,18 +1054,24 @@ class MatchIndex:
                 self._name_match(weak.get(e)),
                 id_hits.get(e, ()),
                 False,
+                self._countries(e),
             )
             score = score_of(comparison)
             if score >= policy.review:
                 scored.append((score, entry.entity_id, comparison))
         scored.sort(key=lambda item: (-item[0], item[1]))
-        return [
-            self._hit(
-                policy,
-                Comparison(c.query, c.entry, c.strong, c.weak, c.identifiers, explain=True),
-            )
-            for _, _, c in scored[: policy.max_hits]
-        ]
+        hits: list[Hit] = []
+        for _, _, comparison in scored[: policy.max_hits]:
+            comparison.explain = True
+            hits.append(self._hit(policy, comparison))
+        return hits
+
+    def _countries(self, e: int) -> tuple[str, ...]:
+        """Entry ``e``'s country codes (worked out once, on first use)."""
+        found = self._entry_countries[e]
+        if found is None:
+            found = self._entry_countries[e] = entry_countries(self._entries[e])
+        return found
 
     def _name_match(self, scored: _Scored | None) -> NameMatch | None:
         if scored is None or scored[0] <= 0.0:

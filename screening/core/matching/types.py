@@ -93,6 +93,9 @@ class Feature:
     func: Callable[..., tuple[float, str]]
     weight: float
     qualifier: bool = False
+    # The query attribute without which the feature cannot fire ("country"): lets
+    # screening bound what the qualifiers can add for one query.
+    needs: str | None = None
 
     @property
     def name(self) -> str:

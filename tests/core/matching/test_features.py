@@ -11,10 +11,12 @@ from screening.core.matching.features import (
     birth_year_mismatch,
     country_agrees,
     country_mismatch,
+    entry_countries,
     evaluate,
     identifier_families,
     identifier_match,
     normalise_identifier,
+    qualifier_gain,
     score_of,
 )
 from screening.core.matching.types import PartyQuery
@@ -108,3 +110,25 @@ def test_score_of_is_the_evaluated_score(putin: ListEntry) -> None:
         for ids in ((), ((ident, ident),)):
             c = Comparison(PartyQuery("x", country=country), putin, None, None, ids)
             assert score_of(c) == evaluate(c)[0]
+
+
+def test_qualifier_gain_bounds_what_qualifiers_add(putin: ListEntry) -> None:
+    # Only qualifiers the query can fire count: no country, no birth date, no gain.
+    assert qualifier_gain(PartyQuery("x")) == 0.0
+    assert qualifier_gain(PartyQuery("x", country="RU")) == pytest.approx(0.05)
+    both = PartyQuery("x", country="RU", birth_date="1952-10-07")
+    assert qualifier_gain(both) == pytest.approx(0.10)
+    ident = Identifier(IdentifierType.PASSPORT, "123456789")
+    for query in (PartyQuery("x"), PartyQuery("x", country="RU"), both):
+        c = Comparison(query, putin, None, None, ((ident, ident),))
+        # Putin's country and birth date agree: each qualifier the query can fire does.
+        assert score_of(c) == pytest.approx(min(1.0, FEATURES[2].weight + qualifier_gain(query)))
+
+
+def test_countries_passed_in_are_the_entrys(putin: ListEntry) -> None:
+    query = PartyQuery("x", country="RU")
+    ident = Identifier(IdentifierType.PASSPORT, "123456789")
+    given = Comparison(query, putin, None, None, ((ident, ident),), False, entry_countries(putin))
+    assert "RU" in entry_countries(putin)
+    worked_out = Comparison(query, putin, None, None, ((ident, ident),), False)
+    assert score_of(given) == score_of(worked_out) > FEATURES[2].weight
