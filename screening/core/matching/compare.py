@@ -133,10 +133,13 @@ def _fuzzy(a: str, b: str) -> float:
     return float((1.0 - dist / (la if la > lb else lb)) ** FUZZY_EXPONENT)
 
 
-def _token_sim(q: Token, c: Token) -> float:
+def token_sim(q: Token, c: Token) -> float:
+    """Similarity of two analysed words in [0, 1]."""
     if q.form == c.form:
         return 1.0 if q.cls == c.cls or (q.cls in INFORMATIVE) == (c.cls in INFORMATIVE) else 0.0
     qc, cc = q.cls, c.cls
+    if qc == NAME and cc == NAME:
+        return _name_sim(q, c)
     if qc == NUMBER or cc == NUMBER:
         return 0.0
     if qc in CONCEPTS or cc in CONCEPTS:
@@ -151,8 +154,11 @@ def _token_sim(q: Token, c: Token) -> float:
         if qc != cc:
             return 0.0
         return _spelling_sim(q.form, q.key, c.form, c.key, q.abjad or c.abjad)
-    if qc != NAME or cc != NAME:
-        return 0.0
+    return 0.0
+
+
+def _name_sim(q: Token, c: Token) -> float:
+    """:func:`token_sim` of two name words spelt differently."""
     if q.group and c.group:
         if q.group == c.group:
             return GROUP_SIM
@@ -261,12 +267,10 @@ def sim_row(q: Token) -> dict[str, float]:
     return row
 
 
-def token_sim(q: Token, c: Token) -> float:
-    """Similarity of two analysed words in [0, 1]."""
-    return _token_sim(q, c)
-
-
-@dataclass(frozen=True, slots=True)
+# Side, _Run and Alignment are not frozen: they are made for every query name and
+# hit, and frozen dataclasses are several times slower to make. Treat them as
+# read-only all the same.
+@dataclass(slots=True)
 class Alignment:
     """The scored alignment of a query name with a listed name."""
 
@@ -278,7 +282,7 @@ class Alignment:
     no_evidence: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Side:
     """One name ready for alignment: tokens, their uids, agreement and disagreement weights.
 
@@ -311,7 +315,7 @@ class Side:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Run:
     """2-3 adjacent name words (particles allowed inside) and their joined spellings."""
 
@@ -329,15 +333,15 @@ def _runs(tokens: tuple[Token, ...]) -> tuple[_Run, ...]:
     for start in range(n - 1):
         if tokens[start].cls not in (NAME, PARTICLE):
             continue
-        for size in (2, 3):
-            end = start + size
+        for end in (start + 2, start + 3):
             if end > n:
                 break
-            run = tokens[start:end]
-            if any(t.cls != NAME and t.cls != PARTICLE for t in run):
+            last = tokens[end - 1].cls  # the words before it were looked at already
+            if last != NAME:
+                if last == PARTICLE:
+                    continue
                 break
-            if run[-1].cls != NAME:
-                continue
+            run = tokens[start:end]
             joined = "".join(t.form for t in run)
             bare = "".join(t.form for t in run if t.cls == NAME)
             heads = {joined[0], bare[0], skeleton(joined)[:1], skeleton(bare)[:1]}
@@ -446,7 +450,7 @@ def _align(
             uid = cuids[j]
             sim = get(uid)
             if sim is None:
-                sim = row[uid] = _token_sim(qt, ctoks[j])
+                sim = row[uid] = token_sim(qt, ctoks[j])
             if sim > 0.0:
                 append((sim, i, j))
     used_q = [False] * n
@@ -595,21 +599,23 @@ def explain_alignment(q: Side, c: Side, raw: RawAlignment) -> Alignment:
     """The readable form of an alignment: paired words, leftovers, flags."""
     score, groups, used_q, used_c, conflict, no_evidence = raw
     qtoks, ctoks = q.tokens, c.tokens
-    pairs = tuple(
-        (
-            " ".join(qtoks[i].text for i in qi),
-            " ".join(ctoks[j].text for j in cj),
-            round(sim, 3),
+    pairs: list[tuple[str, str, float]] = []
+    # Groups in query word order (a group's query words are in order already).
+    for sim, qi, cj in sorted(groups, key=lambda g: g[1][0]):
+        pairs.append(
+            (
+                qtoks[qi[0]].text if len(qi) == 1 else " ".join([qtoks[i].text for i in qi]),
+                ctoks[cj[0]].text if len(cj) == 1 else " ".join([ctoks[j].text for j in cj]),
+                round(sim, 3),
+            )
         )
-        for sim, qi, cj in sorted(groups, key=lambda g: min(g[1]))
-    )
     return Alignment(
-        score=score,
-        pairs=pairs,
-        unmatched_query=tuple(t.text for t, used in zip(qtoks, used_q, strict=True) if not used),
-        unmatched_listed=tuple(t.text for t, used in zip(ctoks, used_c, strict=True) if not used),
-        number_conflict=conflict,
-        no_evidence=no_evidence,
+        score,
+        tuple(pairs),
+        tuple([t.text for t, used in zip(qtoks, used_q, strict=True) if not used]),
+        tuple([t.text for t, used in zip(ctoks, used_c, strict=True) if not used]),
+        conflict,
+        no_evidence,
     )
 
 

@@ -224,9 +224,9 @@ FEATURES: tuple[Feature, ...] = (
     Feature(name_match, weight=1.0),
     Feature(weak_alias_match, weight=0.92),
     Feature(identifier_match, weight=0.98),
-    Feature(country_mismatch, weight=-0.15, qualifier=True),
-    Feature(birth_year_mismatch, weight=-0.15, qualifier=True),
-    Feature(birth_date_mismatch, weight=-0.08, qualifier=True),
+    Feature(country_mismatch, weight=-0.15, qualifier=True, needs="country"),
+    Feature(birth_year_mismatch, weight=-0.15, qualifier=True, needs="birth_date"),
+    Feature(birth_date_mismatch, weight=-0.08, qualifier=True, needs="birth_date"),
     # Agreement is weak evidence of identity, weaker than disagreement is against it.
     Feature(country_agrees, weight=0.05, qualifier=True, needs="country"),
     Feature(birth_date_agrees, weight=0.05, qualifier=True, needs="birth_date"),
@@ -240,6 +240,28 @@ def qualifier_gain(query: PartyQuery, features: tuple[Feature, ...] = FEATURES) 
         for f in features
         if f.qualifier and f.weight > 0 and (f.needs is None or getattr(query, f.needs))
     )
+
+
+_APPLICABLE: dict[tuple[tuple[Feature, ...], tuple[bool, ...]], tuple[Feature, ...]] = {}
+_NEEDS: dict[tuple[Feature, ...], tuple[str, ...]] = {}
+
+
+def applicable(query: PartyQuery, features: tuple[Feature, ...] = FEATURES) -> tuple[Feature, ...]:
+    """The features that can fire for ``query``: those whose ``needs`` it has.
+
+    Scoring with these alone gives what scoring with all of them gives, sooner.
+    """
+    needs = _NEEDS.get(features)
+    if needs is None:
+        needs = _NEEDS[features] = tuple(sorted({f.needs for f in features if f.needs}))
+    have = tuple([bool(getattr(query, attr)) for attr in needs])
+    found = _APPLICABLE.get((features, have))
+    if found is None:
+        present = {attr for attr, ok in zip(needs, have, strict=True) if ok}
+        found = _APPLICABLE[(features, have)] = tuple(
+            f for f in features if f.needs is None or f.needs in present
+        )
+    return found
 
 
 def score_of(c: Comparison, features: tuple[Feature, ...] = FEATURES) -> float:

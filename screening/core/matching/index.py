@@ -46,6 +46,7 @@ from screening.core.matching.features import (
     FEATURES,
     Comparison,
     NameMatch,
+    applicable,
     entry_countries,
     evaluate,
     identifier_families,
@@ -65,8 +66,8 @@ from screening.core.matching.names import (
     analyse,
     name_variants,
 )
-from screening.core.matching.text import coarse, skeleton
-from screening.core.matching.types import ALGORITHM_VERSION, Hit, MatchPolicy, PartyQuery
+from screening.core.matching.text import coarse, skeleton, vowel_frame
+from screening.core.matching.types import ALGORITHM_VERSION, Feature, Hit, MatchPolicy, PartyQuery
 from screening.core.model import EntityKind, Identifier, ListEntry, NameKind
 
 # Token rarity: weight = class weight x (FLOOR + (1 - FLOOR) x min(1, idf / IDF_FULL)).
@@ -152,6 +153,11 @@ _Scored = tuple[float, int, NameForm, Side, RawAlignment]
 _Tiers = tuple[tuple[float, frozenset[int]], ...]
 _ExpandKey = tuple[str, frozenset[int] | None]
 _Expansion = tuple[frozenset[int], _Tiers, _ExpandKey]
+# Words of one skeleton: romanised from Arabic script; in Latin letters, with their
+# spellings and vowel frames; positions among those of the Latin ones with a glued article.
+_CoarseWords = tuple[list[int], list[int], list[str], list[str], list[int]]
+_GLUED = ("al", "el")
+_BUDGETS = tuple(edit_budget(n) for n in range(11))  # edit_budget(n) for n <= 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +190,9 @@ class MatchIndex:
         self._cost_sets: list[frozenset[int]] = []
         self._by_entity_id: dict[str, int] = {}
         self._partitions: dict[tuple[str, EntityKind], int] = {}
+        self._parts_memo: dict[
+            tuple[EntityKind | None, frozenset[str] | None], frozenset[int] | None
+        ] = {}
         self._df: dict[str, int] = {}
         self._n_entries = max(1, len(entries))
         self._vocab: list[Token] = []
@@ -201,7 +210,9 @@ class MatchIndex:
         # every name word by coarse key, with the skeletons to compare.
         self._by_head_key: dict[str, tuple[list[int], list[str]]] = {}  # (words, spellings)
         self._by_head_delete: dict[str, tuple[list[int], list[str]]] = {}
-        self._by_coarse: dict[str, dict[str, list[int]]] = {}  # coarse key -> key -> words
+        # Coarse key -> key -> words: those romanised from Arabic script, and those in
+        # Latin letters with their spellings, vowel frames and glued-article flags.
+        self._by_coarse: dict[str, dict[str, _CoarseWords]] = {}
         self._by_group: dict[str, list[int]] = {}
         self._exact: dict[str, dict[int, list[int]]] = {}
         self._identifiers: dict[tuple[int, str], list[int]] = {}
@@ -320,7 +331,17 @@ class MatchIndex:
         if tok.cls == NAME:
             key = tok.key
             self._by_key.setdefault(key, []).append(vid)
-            self._by_coarse.setdefault(coarse(key), {}).setdefault(key, []).append(vid)
+            words = self._by_coarse.setdefault(coarse(key), {}).get(key)
+            if words is None:
+                words = self._by_coarse[coarse(key)][key] = ([], [], [], [], [])
+            if tok.abjad:
+                words[0].append(vid)
+            else:
+                words[1].append(vid)
+                words[2].append(tok.form)
+                words[3].append(vowel_frame(tok.form))
+                if len(tok.form) >= 6 and tok.form[:2] in _GLUED:
+                    words[4].append(len(words[1]) - 1)
             if not tok.abjad:
                 head = key[0] + ":"
                 vids, forms = self._by_head_key.setdefault(head + key, ([], []))
@@ -386,14 +407,14 @@ class MatchIndex:
                 alt = Token(form, skeleton(form), NAME, form)
                 found.update(self._by_key.get(alt.key, ()))
                 if near and len(alt.key) >= NEAR_MIN_KEY:
-                    found.update(self._near_vocab(alt, found))
+                    found.update(self._near_vocab(alt, found, rated_as=tok))
         result = tuple(found)
         self._vocab_hits[uid] = result
         if len(self._vocab_hits) > _CACHE_MAX:
             self._vocab_hits.popitem(last=False)
         return result
 
-    def _near_vocab(self, tok: Token, same: set[int]) -> list[int]:
+    def _near_vocab(self, tok: Token, same: set[int], rated_as: Token | None = None) -> list[int]:
         """Vocabulary words whose skeleton is one edit from ``tok``'s, and alike enough.
 
         Alike enough: the same coarse key (dentals and sibilants swapped,
@@ -401,16 +422,57 @@ class MatchIndex:
         compare), or, for words in Latin letters, the same first sound and a
         spelling within the edit budget (typos rarely hit the first sound, and
         spelling schemes that change the first letter, q/k, gh/g, keep the
-        skeleton's).
+        skeleton's). Coarse-key neighbours that :func:`token_sim` would rate 0 against
+        ``tok`` are left out, unless another word is to be ``rated_as``.
         """
         key = tok.key
         close: list[int] = []
         bucket = self._by_coarse.get(coarse(key))
         if bucket:
+            latin: list[int] = []
+            forms: list[str] = []
+            frames: list[str] = []
+            glued: list[int] = []
             for other, _, _ in process.extract(
                 key, bucket.keys(), scorer=Levenshtein.distance, score_cutoff=1, limit=None
             ):
-                close.extend(vid for vid in bucket[other] if vid not in same)
+                words = bucket[other]
+                close += [vid for vid in words[0] if vid not in same]
+                if words[4]:
+                    glued += [len(latin) + i for i in words[4]]
+                latin += words[1]
+                forms += words[2]
+                frames += words[3]
+            if rated_as is not None or tok.abjad or (len(tok.form) >= 6 and tok.form[:2] in _GLUED):
+                close += [vid for vid in latin if vid not in same]
+            elif latin:
+                # Words in Latin letters on both sides compare by spelling, or by
+                # coarse key when their vowels stand in the same places, or less
+                # an article glued on one side (see token_sim): others would rate 0.
+                keep = set(glued)
+                keep.update(
+                    i
+                    for _, _, i in process.extract(
+                        vowel_frame(tok.form),
+                        frames,
+                        scorer=Levenshtein.distance,
+                        score_cutoff=1,
+                        limit=None,
+                    )
+                )
+                spelling = edit_budget(len(tok.form))
+                if spelling:
+                    keep.update(
+                        i
+                        for _, _, i in process.extract(
+                            tok.form,
+                            forms,
+                            scorer=Levenshtein.distance,
+                            score_cutoff=spelling,
+                            limit=None,
+                        )
+                    )
+                close += [latin[i] for i in sorted(keep) if latin[i] not in same]
         if tok.abjad:
             return close
         size = len(tok.form)
@@ -424,14 +486,19 @@ class MatchIndex:
         # a word may come twice, the spelling check is in one vectorised pass.
         latin: list[int] = []
         forms: list[str] = []
-        for lookup in (
-            by_delete.get(head + key),
-            *(by_key.get(head + variant) for variant in _deletes(key)),
-            *(by_delete.get(head + variant) for variant in _deletes(key)),
-        ):
+        lookup = by_delete.get(head + key)
+        if lookup is not None:
+            latin += lookup[0]
+            forms += lookup[1]
+        for variant in _deletes(key):
+            lookup = by_key.get(head + variant)
             if lookup is not None:
-                latin.extend(lookup[0])
-                forms.extend(lookup[1])
+                latin += lookup[0]
+                forms += lookup[1]
+            lookup = by_delete.get(head + variant)
+            if lookup is not None:
+                latin += lookup[0]
+                forms += lookup[1]
         if not latin:
             return close
         taken = same.union(close)
@@ -439,7 +506,7 @@ class MatchIndex:
             tok.form, forms, scorer=Levenshtein.distance, score_cutoff=budget, limit=None
         ):
             vid = latin[i]
-            if vid not in taken and dist <= edit_budget(min(size, len(forms[i]))):
+            if vid not in taken and dist <= _BUDGETS[min(size, len(forms[i]), 10)]:
                 taken.add(vid)
                 close.append(vid)
         return close
@@ -892,12 +959,16 @@ class MatchIndex:
     ) -> frozenset[int] | None:
         if kind is None and sources is None:
             return None
-        return frozenset(
-            p
-            for (source, entry_kind), p in self._partitions.items()
-            if (sources is None or source in sources)
-            and (kind is None or entry_kind in _COMPATIBLE[kind])
-        )
+        key = (kind, None if sources is None else frozenset(sources))
+        found = self._parts_memo.get(key)
+        if found is None:
+            found = self._parts_memo[key] = frozenset(
+                p
+                for (source, entry_kind), p in self._partitions.items()
+                if (sources is None or source in sources)
+                and (kind is None or entry_kind in _COMPATIBLE[kind])
+            )
+        return found
 
     def _forms(self, query: PartyQuery) -> list[NameForm]:
         """The query's name variants, analysed; bracketed ones only if they hold a name word."""
@@ -991,7 +1062,9 @@ class MatchIndex:
                 if done is not None and done[0] >= estimate:
                     continue
                 self._score_name(nid, form, qside, rows, strong, weak, floor)
-        return self._finish(query, policy, strong, weak, self._identifier_hits(query, sources))
+        return self._finish(
+            query, policy, strong, weak, self._identifier_hits(query, sources), floor
+        )
 
     def compare(self, query: PartyQuery, entity_id: str, policy: MatchPolicy) -> Hit | None:
         """Score ``query`` against one listed entity, all of its names, without retrieval.
@@ -1008,7 +1081,8 @@ class MatchIndex:
             for nid in self._entry_names[e]:
                 self._score_name(nid, form, qside, rows, strong, weak)
         ids = {k: v for k, v in self._identifier_hits(query, None).items() if k == e}
-        return next(iter(self._finish(query, policy, strong, weak, ids)), None)
+        least = policy.review - qualifier_gain(query)
+        return next(iter(self._finish(query, policy, strong, weak, ids, least)), None)
 
     def _score_name(
         self,
@@ -1035,15 +1109,16 @@ class MatchIndex:
         strong: dict[int, _Scored],
         weak: dict[int, _Scored],
         id_hits: dict[int, tuple[tuple[Identifier, Identifier], ...]],
+        least: float,
     ) -> list[Hit]:
-        # Qualifiers add at most qualifier_gain(query): a name score below that much
-        # under review cannot end at review.
+        # Qualifiers add at most qualifier_gain(query): a name score ``least`` or
+        # less (review less that gain) cannot end at review.
         weak_weight = FEATURES[1].weight
-        least = policy.review - qualifier_gain(query)
         todo = {e for e, scored in strong.items() if scored[0] >= least}
         todo.update(e for e, scored in weak.items() if scored[0] * weak_weight >= least)
         todo.update(id_hits)
         # Score everything first; explain only the hits that are returned.
+        features = applicable(query)
         scored: list[tuple[float, str, Comparison]] = []
         for e in todo:
             entry = self._entries[e]
@@ -1056,14 +1131,14 @@ class MatchIndex:
                 False,
                 self._countries(e),
             )
-            score = score_of(comparison)
+            score = score_of(comparison, features)
             if score >= policy.review:
                 scored.append((score, entry.entity_id, comparison))
         scored.sort(key=lambda item: (-item[0], item[1]))
         hits: list[Hit] = []
         for _, _, comparison in scored[: policy.max_hits]:
             comparison.explain = True
-            hits.append(self._hit(policy, comparison))
+            hits.append(self._hit(policy, comparison, features))
         return hits
 
     def _countries(self, e: int) -> tuple[str, ...]:
@@ -1080,8 +1155,10 @@ class MatchIndex:
         listed = self._names[nid]
         return NameMatch(score, form, qside, listed.form, listed.side, listed.kind, raw)
 
-    def _hit(self, policy: MatchPolicy, comparison: Comparison) -> Hit:
-        score, results, explanation = evaluate(comparison)
+    def _hit(
+        self, policy: MatchPolicy, comparison: Comparison, features: tuple[Feature, ...]
+    ) -> Hit:
+        score, results, explanation = evaluate(comparison, features)
         best = comparison.strong
         if comparison.weak is not None and (
             best is None or comparison.weak.score * FEATURES[1].weight > best.score

@@ -94,7 +94,8 @@ class Feature:
     weight: float
     qualifier: bool = False
     # The query attribute without which the feature cannot fire ("country"): lets
-    # screening bound what the qualifiers can add for one query.
+    # screening bound what the qualifiers can add for one query, and skip the
+    # features that cannot fire.
     needs: str | None = None
 
     @property
