@@ -429,8 +429,8 @@ class MatchIndex:
         close: list[int] = []
         bucket = self._by_coarse.get(coarse(key))
         if bucket:
-            latin: list[int] = []
-            forms: list[str] = []
+            coarse_latin: list[int] = []
+            coarse_forms: list[str] = []
             frames: list[str] = []
             glued: list[int] = []
             for other, _, _ in process.extract(
@@ -439,13 +439,13 @@ class MatchIndex:
                 words = bucket[other]
                 close += [vid for vid in words[0] if vid not in same]
                 if words[4]:
-                    glued += [len(latin) + i for i in words[4]]
-                latin += words[1]
-                forms += words[2]
+                    glued += [len(coarse_latin) + i for i in words[4]]
+                coarse_latin += words[1]
+                coarse_forms += words[2]
                 frames += words[3]
             if rated_as is not None or tok.abjad or (len(tok.form) >= 6 and tok.form[:2] in _GLUED):
-                close += [vid for vid in latin if vid not in same]
-            elif latin:
+                close += [vid for vid in coarse_latin if vid not in same]
+            elif coarse_latin:
                 # Words in Latin letters on both sides compare by spelling, or by
                 # coarse key when their vowels stand in the same places, or less
                 # an article glued on one side (see token_sim): others would rate 0.
@@ -466,13 +466,13 @@ class MatchIndex:
                         i
                         for _, _, i in process.extract(
                             tok.form,
-                            forms,
+                            coarse_forms,
                             scorer=Levenshtein.distance,
                             score_cutoff=spelling,
                             limit=None,
                         )
                     )
-                close += [latin[i] for i in sorted(keep) if latin[i] not in same]
+                close += [coarse_latin[i] for i in sorted(keep) if coarse_latin[i] not in same]
         if tok.abjad:
             return close
         size = len(tok.form)
