@@ -242,8 +242,9 @@ def qualifier_gain(query: PartyQuery, features: tuple[Feature, ...] = FEATURES) 
     )
 
 
-_APPLICABLE: dict[tuple[tuple[Feature, ...], tuple[bool, ...]], tuple[Feature, ...]] = {}
-_NEEDS: dict[tuple[Feature, ...], tuple[str, ...]] = {}
+_APPLICABLE: dict[
+    tuple[int, tuple[bool, ...]], tuple[tuple[Feature, ...], tuple[Feature, ...]]
+] = {}
 
 
 def applicable(query: PartyQuery, features: tuple[Feature, ...] = FEATURES) -> tuple[Feature, ...]:
@@ -251,17 +252,16 @@ def applicable(query: PartyQuery, features: tuple[Feature, ...] = FEATURES) -> t
 
     Scoring with these alone gives what scoring with all of them gives, sooner.
     """
-    needs = _NEEDS.get(features)
-    if needs is None:
-        needs = _NEEDS[features] = tuple(sorted({f.needs for f in features if f.needs}))
-    have = tuple([bool(getattr(query, attr)) for attr in needs])
-    found = _APPLICABLE.get((features, have))
-    if found is None:
-        present = {attr for attr, ok in zip(needs, have, strict=True) if ok}
-        found = _APPLICABLE[(features, have)] = tuple(
-            f for f in features if f.needs is None or f.needs in present
-        )
-    return found
+    # Memoised by the identity of ``features`` (hashing features is slow) and by
+    # which of the attributes they need the query has.
+    have = (bool(query.country), bool(query.birth_date))
+    found = _APPLICABLE.get((id(features), have))
+    if found is None or found[0] is not features:
+        chosen = tuple(f for f in features if f.needs is None or getattr(query, f.needs))
+        if all(f.needs in (None, "country", "birth_date") for f in features):
+            _APPLICABLE[(id(features), have)] = (features, chosen)
+        return chosen
+    return found[1]
 
 
 def score_of(c: Comparison, features: tuple[Feature, ...] = FEATURES) -> float:

@@ -186,6 +186,7 @@ class MatchIndex:
         self._entry_names: list[list[int]] = [[] for _ in entries]
         self._entry_countries: list[tuple[str, ...] | None] = [None] * len(entries)
         self._name_cost: list[float] = []
+        self._name_entry: list[int] = []  # per name, its entry
         self._name_shape: list[int] = []  # per name, see _shape()
         self._cost_sets: list[frozenset[int]] = []
         self._by_entity_id: dict[str, int] = {}
@@ -275,6 +276,7 @@ class MatchIndex:
             )
             self._names.append(_Listed(e, kind, form, side, cost))
             self._name_cost.append(cost)
+            self._name_entry.append(e)
             self._name_shape.append(
                 _shape(cost, sum(1 for t in form.tokens if t.cls in (*_RETRIEVED, INITIAL)))
             )
@@ -690,8 +692,10 @@ class MatchIndex:
         w = [weights[i] for i in informative]
         cost = [CLASS_WEIGHT[toks[i].cls] for i in informative]
         total_cost = sum(cost)
-        words = sorted(words, key=lambda wd: -sum(w[k] for k in wd.covers))[:10]
-        masks = [sum(1 << k for k in set(wd.covers)) for wd in words]
+        if len(words) > 1:
+            words.sort(key=lambda wd: -sum([w[k] for k in wd.covers]))
+            del words[10:]
+        masks = [sum([1 << k for k in set(wd.covers)]) for wd in words]
         memo: dict[int, tuple[float, float, int]] = {}
 
         def stats(mask: int) -> tuple[float, float, int]:
@@ -760,7 +764,7 @@ class MatchIndex:
                 cover |= masks[c]
             if cover < 0:
                 continue
-            matched, missed, count = stats(cover)
+            matched, missed, count = memo.get(cover) or stats(cover)
             if matched <= 0 or matched / (matched + UNMATCHED_QUERY * missed) < target:
                 continue
             if len(combo) == 1:
@@ -865,11 +869,11 @@ class MatchIndex:
         estimates.sort(reverse=True)
         # An entry's aliases are mostly spellings of one another: its best few
         # estimates stand for it, leaving room for other entries.
-        listed = self._names
+        name_entry = self._name_entry
         per_entry: dict[int, int] = {}
         kept: list[tuple[float, int]] = [(2.0, nid) for nid in exact]
         for item in estimates:
-            e = listed[item[1]].entry
+            e = name_entry[item[1]]
             seen = per_entry.get(e, 0)
             if seen >= NAMES_PER_ENTRY:
                 continue
