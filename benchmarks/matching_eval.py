@@ -16,9 +16,15 @@ above the threshold against its ``negative_id`` designation.
 followed by nomenklatura ``logic-v1`` and ``logic-v2`` on FollowTheMoney
 entities built from the same list entries, at the peer's default threshold
 0.70. The peer is slow: ``--limit N`` samples N queries of each file for it
-(our engine is then reported both on everything and on the same sample).
+(our engine is then reported both on everything and on the same sample);
+``--algorithms logic-v1`` runs one algorithm only.
+
 Speed is queries per second of process CPU time, for both engines, so that
-other load on the machine does not skew the comparison.
+other load on the machine does not skew the comparison; each engine's first
+pass over its queries is timed. Without ``--limit`` both screen the same
+5,487 queries: that is the comparison the speed target is judged on. With
+``--limit`` ours still screens every query while the peer screens its sample,
+and our first pass over more queries profits more from its memos.
 """
 
 from __future__ import annotations
@@ -410,6 +416,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--shared", type=Path, default=ROOT.parent / "shared", help="shared data folder"
     )
+    parser.add_argument(
+        "--algorithms",
+        default="logic-v1,logic-v2",
+        help="the peer's nomenklatura algorithms, comma-separated",
+    )
     parser.add_argument("--alert", type=float, default=MatchPolicy().alert)
     parser.add_argument("--review", type=float, default=MatchPolicy().review)
     parser.add_argument("--max-hits", type=int, default=MatchPolicy().max_hits)
@@ -469,24 +480,37 @@ def main(argv: list[str] | None = None) -> int:
             "ours": ours.queries / ours.seconds,
             "ours (memos warm)": ours.queries / ours.warm_seconds,
         }
-        for name in ("logic-v1", "logic-v2"):
+        algorithms = [a.strip() for a in args.algorithms.split(",") if a.strip()]
+        for name in algorithms:
             run = peer.run(name, sampled, s_negatives)
             runs.append((f"{name}@0.70", run, PEER_THRESHOLD))
             speeds[name] = run.queries / run.seconds if run.seconds else 0.0
-        report(
-            runs,
-            s_nonexact,
-            s_exact,
-            s_negatives,
-            f"side by side on the peer sample (--limit {args.limit})",
+        title = (
+            "side by side on every query"
+            if args.limit is None
+            else f"side by side on the peer sample (--limit {args.limit})"
         )
-        print("\nspeed (queries/second): " + ", ".join(f"{k} {v:,.0f}" for k, v in speeds.items()))
-        if speeds.get("logic-v1"):
-            for label in ("ours", "ours (memos warm)"):
-                print(
-                    f"{label} / logic-v1 = {speeds[label] / speeds['logic-v1']:.0f}x;"
-                    f" {label} / logic-v2 = {speeds[label] / speeds['logic-v2']:.0f}x"
+        report(runs, s_nonexact, s_exact, s_negatives, title)
+        same = len(sampled) == ours.queries
+        print(
+            "\nspeed (queries/second, first pass): "
+            + ", ".join(f"{k} {v:,.0f}" for k, v in speeds.items())
+            + (
+                f"; every engine screened the same {ours.queries:,} queries"
+                if same
+                else f"; ours over {ours.queries:,} queries, the peer over {len(sampled):,}"
+                " (run without --limit to compare on the same queries)"
+            )
+        )
+        for label in ("ours", "ours (memos warm)"):
+            print(
+                f"{label}: "
+                + "; ".join(
+                    f"{speeds[label] / speeds[name]:.0f}x {name}"
+                    for name in algorithms
+                    if speeds.get(name)
                 )
+            )
     return 0
 
 

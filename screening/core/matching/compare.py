@@ -256,9 +256,11 @@ def token_uid(tok: Token) -> str:
     )
 
 
-def sim_row(q: Token) -> dict[str, float]:
-    """The cache row of one query token: listed token uid -> similarity."""
-    uid = token_uid(q)
+def sim_row(q: Token, uid: str | None = None) -> dict[str, float]:
+    """The cache row of one query token (``uid``: its :func:`token_uid`, if known):
+    listed token uid -> similarity."""
+    if uid is None:
+        uid = token_uid(q)
     row = _SIM_CACHE.get(uid)
     if row is None:
         if len(_SIM_CACHE) >= _SIM_CACHE_MAX:
@@ -442,12 +444,10 @@ def _align(
     n, m = len(qtoks), len(ctoks)
     edges: list[tuple[float, int, int]] = []
     append = edges.append
-    for i in range(n):
+    for i, qt in enumerate(qtoks):
         row = rows[i]
         get = row.get
-        qt = qtoks[i]
-        for j in range(m):
-            uid = cuids[j]
+        for j, uid in enumerate(cuids):
             sim = get(uid)
             if sim is None:
                 sim = row[uid] = token_sim(qt, ctoks[j])
@@ -491,15 +491,13 @@ def _align(
         if qtoks[i].cls in INFORMATIVE:
             evidence += sim * wq
     lost_q = 0.0
-    qcosts = q.costs
-    for i in range(n):
-        if not used_q[i]:
-            lost_q += qcosts[i]
+    for cost, used in zip(q.costs, used_q, strict=True):
+        if not used:
+            lost_q += cost
     lost_c = 0.0
-    ccosts = c.costs
-    for j in range(m):
-        if not used_c[j]:
-            lost_c += ccosts[j]
+    for cost, used in zip(c.costs, used_c, strict=True):
+        if not used:
+            lost_c += cost
     # Words left over on both sides contradict each other; on one side only, they
     # were omitted by the other (a patronymic, a title, a second given name).
     clash = lost_q if lost_q < lost_c else lost_c
@@ -553,24 +551,26 @@ def _joins_may_reach(
     if not _free_run(q.runs, used_q) and not _free_run(c.runs, used_c):
         return False
     qw, cw = q.weights, c.weights
-    num = 0.0
-    den = 0.0
-    for sim, qi, cj in groups:
-        pair = qw[qi[0]] + cw[cj[0]]
-        num += sim * pair
-        den += pair
     spare = 0.0
     free_q = free_c = False
     for i, t in enumerate(q.tokens):
         if not used_q[i] and (t.cls == NAME or t.cls == PARTICLE):
             spare += qw[i]
             free_q = free_q or t.cls == NAME
+    if not free_q:
+        return False
     for j, t in enumerate(c.tokens):
         if not used_c[j] and (t.cls == NAME or t.cls == PARTICLE):
             spare += cw[j]
             free_c = free_c or t.cls == NAME
-    if not (free_q and free_c):
+    if not free_c:
         return False
+    num = 0.0
+    den = 0.0
+    for sim, qi, cj in groups:
+        pair = qw[qi[0]] + cw[cj[0]]
+        num += sim * pair
+        den += pair
     return (num + spare) / (den + spare) >= floor
 
 

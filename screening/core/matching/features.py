@@ -223,7 +223,7 @@ def birth_date_agrees(c: Comparison) -> tuple[float, str]:
 FEATURES: tuple[Feature, ...] = (
     Feature(name_match, weight=1.0),
     Feature(weak_alias_match, weight=0.92),
-    Feature(identifier_match, weight=0.98),
+    Feature(identifier_match, weight=0.98, needs="identifiers"),
     Feature(country_mismatch, weight=-0.15, qualifier=True, needs="country"),
     Feature(birth_year_mismatch, weight=-0.15, qualifier=True, needs="birth_date"),
     Feature(birth_date_mismatch, weight=-0.08, qualifier=True, needs="birth_date"),
@@ -242,9 +242,8 @@ def qualifier_gain(query: PartyQuery, features: tuple[Feature, ...] = FEATURES) 
     )
 
 
-_APPLICABLE: dict[
-    tuple[int, tuple[bool, ...]], tuple[tuple[Feature, ...], tuple[Feature, ...]]
-] = {}
+_APPLICABLE: dict[tuple[int, tuple[bool, ...]], tuple[Feature, ...]] = {}
+_NEEDS: dict[int, tuple[tuple[Feature, ...], tuple[str, ...]]] = {}
 
 
 def applicable(query: PartyQuery, features: tuple[Feature, ...] = FEATURES) -> tuple[Feature, ...]:
@@ -252,16 +251,21 @@ def applicable(query: PartyQuery, features: tuple[Feature, ...] = FEATURES) -> t
 
     Scoring with these alone gives what scoring with all of them gives, sooner.
     """
-    # Memoised by the identity of ``features`` (hashing features is slow) and by
-    # which of the attributes they need the query has.
-    have = (bool(query.country), bool(query.birth_date))
+    # Memoised by the identity of ``features`` (hashing features is slow; the
+    # memo holds them, so the identity is not reused) and by which of the
+    # attributes they need the query has.
+    known = _NEEDS.get(id(features))
+    if known is None:
+        needs = tuple(sorted({f.needs for f in features if f.needs}))
+        known = _NEEDS[id(features)] = (features, needs)
+    have = tuple([bool(getattr(query, attr)) for attr in known[1]])
     found = _APPLICABLE.get((id(features), have))
-    if found is None or found[0] is not features:
-        chosen = tuple(f for f in features if f.needs is None or getattr(query, f.needs))
-        if all(f.needs in (None, "country", "birth_date") for f in features):
-            _APPLICABLE[(id(features), have)] = (features, chosen)
-        return chosen
-    return found[1]
+    if found is None:
+        present = {attr for attr, ok in zip(known[1], have, strict=True) if ok}
+        found = _APPLICABLE[(id(features), have)] = tuple(
+            f for f in features if f.needs is None or f.needs in present
+        )
+    return found
 
 
 def score_of(c: Comparison, features: tuple[Feature, ...] = FEATURES) -> float:

@@ -384,14 +384,14 @@ class MatchIndex:
 
     # --- retrieval ---------------------------------------------------------------------
 
-    def _similar_vocab(self, tok: Token, near: bool = True) -> tuple[int, ...]:
+    def _similar_vocab(self, tok: Token, near: bool = True, uid: str = "") -> tuple[int, ...]:
         """Vocabulary words that may be ``tok`` spelt another way; cached per word.
 
         The same spelling, the same skeleton, the same given-name group and
         (``near``) a skeleton one edit away whose spelling is within the edit
         budget too (or where one side has no vowels to compare).
         """
-        uid = token_uid(tok) + ("" if near else "|same")
+        uid = (uid or token_uid(tok)) + ("" if near else "|same")
         cached = self._vocab_hits.get(uid)
         if cached is not None:
             return cached
@@ -519,6 +519,7 @@ class MatchIndex:
         parts: frozenset[int] | None,
         near: bool = True,
         bare: str | None = None,
+        uid: str = "",
     ) -> _Expansion:
         """Names in partitions ``parts`` holding a word like ``tok``, their tiers, the memo key.
 
@@ -527,10 +528,9 @@ class MatchIndex:
         with :func:`join_sim`. A name is in the tier of its most similar word
         only; words alignment would not pair drop.
         """
-        key = (
-            token_uid(tok) + ("" if near else "|same") + ("" if bare is None else "|join"),
-            parts,
-        )
+        if not uid:
+            uid = token_uid(tok)
+        key = (uid + ("" if near else "|same") + ("" if bare is None else "|join"), parts)
         cached = self._expanded.get(key)
         if cached is not None:
             return cached
@@ -538,7 +538,7 @@ class MatchIndex:
         # a name holding them as two adjacent words holds each of them anyway.
         postings = self._postings if bare is None else self._word_postings
         if bare is None:
-            row = sim_row(tok)
+            row = sim_row(tok, uid)
             least = 0.0
         else:
             join_key = tok.form + "|" + bare
@@ -552,7 +552,7 @@ class MatchIndex:
         vocab = self._vocab
         uids = self._vocab_uids
         by_sim: dict[float, list[list[int]]] = {}
-        found: Iterable[int] = self._similar_vocab(tok, near)
+        found: Iterable[int] = self._similar_vocab(tok, near, uid)
         only = -1
         if parts is not None:
             found = self._vocab_in(parts, bare is not None).intersection(found)
@@ -580,14 +580,22 @@ class MatchIndex:
             else:
                 bucket.extend([by_part[p] for p in parts if p in by_part])
         tiers: list[tuple[float, frozenset[int]]] = []
-        every: frozenset[int] = frozenset()
-        for sim in sorted(by_sim, reverse=True):
-            names = frozenset().union(*by_sim[sim])
+        every: frozenset[int]
+        if len(by_sim) == 1:
+            [(sim, lists)] = by_sim.items()
+            every = frozenset(lists[0]) if len(lists) == 1 else frozenset().union(*lists)
             if every:
-                names = names - every
-            if names:
-                tiers.append((sim, names))
-                every = every | names
+                tiers.append((sim, every))
+        else:
+            seen: set[int] = set()
+            for sim in sorted(by_sim, reverse=True):
+                names = frozenset().union(*by_sim[sim])
+                if seen:
+                    names = names - seen
+                if names:
+                    tiers.append((sim, names))
+                    seen.update(names)
+            every = frozenset(seen)
         result = (every, tuple(tiers), key)
         self._expanded[key] = result
         if len(self._expanded) > _CACHE_MAX:
@@ -605,7 +613,9 @@ class MatchIndex:
             )
         return found
 
-    def _query_words(self, form: NameForm, parts: frozenset[int] | None) -> list[_Word]:
+    def _query_words(
+        self, form: NameForm, parts: frozenset[int] | None, uids: tuple[str, ...]
+    ) -> list[_Word]:
         """Each distinctive query word, and each join of adjacent words, with its names."""
         toks = form.tokens
         positions = [i for i, t in enumerate(toks) if t.cls in _RETRIEVED]
@@ -621,7 +631,7 @@ class MatchIndex:
             if same in seen:
                 continue
             seen.add(same)
-            words.append(_Word((rank[i],), *self._expand(tok, parts)))
+            words.append(_Word((rank[i],), *self._expand(tok, parts, uid=uids[i])))
             if tok.cls == NAME and len(tok.form) >= 6 and tok.form[:2] in ("al", "el"):
                 # An article glued on: "ELKADDAFI" finds "QADHAFI" too.
                 rest = tok.form[2:]
@@ -671,6 +681,7 @@ class MatchIndex:
         review: float,
         limit: int,
         parts: frozenset[int] | None,
+        uids: tuple[str, ...] | None = None,
     ) -> list[tuple[float, int]]:
         """(estimate, name) for names that may reach ``review``, best first, at most ``limit``.
 
@@ -684,7 +695,9 @@ class MatchIndex:
         """
         exact_parts = self._exact.get(form.exact_key, {})
         exact = [n for p, nids in exact_parts.items() if parts is None or p in parts for n in nids]
-        words = self._query_words(form, parts)
+        words = self._query_words(
+            form, parts, uids if uids is not None else tuple(token_uid(t) for t in form.tokens)
+        )
         if not words:
             return [(2.0, nid) for nid in exact]
         toks = form.tokens
@@ -1054,10 +1067,10 @@ class MatchIndex:
         for form in forms:
             qweights = self.weights(form.tokens)
             qside = Side.of(form.tokens, qweights)
-            rows = [sim_row(t) for t in form.tokens]
+            rows = [sim_row(t, uid) for t, uid in zip(form.tokens, qside.uids, strict=True)]
             names = self._names
             for estimate, nid in self._candidate_names(
-                form, qweights, policy.review, MAX_SCORED, parts
+                form, qweights, policy.review, MAX_SCORED, parts, qside.uids
             ):
                 # Names come best estimate first: once an entry has a name scoring at
                 # least as well as this one can, its other names need no scoring.

@@ -52,7 +52,10 @@ class MatchPolicy:
             raise ValueError(f"max_hits must be at least 1, got {self.max_hits}")
 
 
-@dataclass(frozen=True, slots=True)
+# FeatureResult and Hit are made for every hit returned, and frozen dataclasses are
+# several times slower to make: they are not frozen, but hashable by value all
+# the same. Treat them as read-only.
+@dataclass(slots=True, unsafe_hash=True)
 class FeatureResult:
     """One feature's verdict on a query x entry pair.
 
@@ -66,7 +69,7 @@ class FeatureResult:
     detail: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Hit:
     """A scored query x list entry pair, explained."""
 
