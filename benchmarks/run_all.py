@@ -17,7 +17,7 @@ HERE = Path(__file__).resolve().parent
 
 FULL = [
     ["lists_load.py"],
-    ["matching_eval.py", "--peer", "--limit", "400"],
+    ["matching_eval.py", "--peer"],
     ["screen_bench.py", "--rows", "100000"],
     ["report_bench.py"],
     ["batch_bench.py"],
@@ -25,7 +25,7 @@ FULL = [
 ]
 QUICK = [
     ["lists_load.py"],
-    ["matching_eval.py", "--limit", "200"],
+    ["matching_eval.py", "--limit", "200", "--repeat", "1"],
     ["screen_bench.py", "--rows", "5000"],
     ["report_bench.py", "--rows", "10000"],
     ["load_test.py", "--duration", "5", "--connections", "20"],

@@ -8,6 +8,7 @@ values against it under a :class:`MatchPolicy`::
     hits = index.screen(PartyQuery("OOO Tekhnologii", EntityKind.ORGANIZATION), MatchPolicy())
 """
 
+from screening.core.matching import compare, names, text
 from screening.core.matching.features import FEATURES
 from screening.core.matching.index import MatchIndex
 from screening.core.matching.types import (
@@ -19,6 +20,19 @@ from screening.core.matching.types import (
     PartyQuery,
 )
 
+
+def clear_caches() -> None:
+    """Forget every memo the matching modules keep (word analyses, similarities),
+    as in a fresh process: to measure a first pass again, or to release memory.
+
+    An index keeps its own memos of word expansions; build a new one to start
+    those afresh.
+    """
+    compare.clear_caches()
+    names.clear_caches()
+    text.clear_caches()
+
+
 __all__ = [
     "ALGORITHM_VERSION",
     "FEATURES",
@@ -28,4 +42,5 @@ __all__ = [
     "MatchIndex",
     "MatchPolicy",
     "PartyQuery",
+    "clear_caches",
 ]

@@ -249,6 +249,12 @@ _SIM_CACHE_MAX = 50_000
 _JOIN_CACHE_MAX = 200_000
 
 
+def clear_caches() -> None:
+    """Forget the memoised similarities of words and of joined words."""
+    _SIM_CACHE.clear()
+    _JOIN_CACHE.clear()
+
+
 def token_uid(tok: Token) -> str:
     """A string naming everything :func:`token_sim` looks at in a token."""
     return (

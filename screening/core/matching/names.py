@@ -474,3 +474,9 @@ def name_variants(raw: str) -> list[str]:
     out: list[str] = []
     _variants(raw, out)
     return out or [raw]
+
+
+def clear_caches() -> None:
+    """Forget the memoised results of this module's functions."""
+    analyse.cache_clear()
+    _match_key.cache_clear()

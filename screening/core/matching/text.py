@@ -356,3 +356,12 @@ def coarse(key: str) -> str:
         if not out or out[-1] != ch:
             out.append(ch)
     return "".join(out)
+
+
+def clear_caches() -> None:
+    """Forget the memoised results of this module's functions."""
+    fold.cache_clear()
+    _phonetic.cache_clear()
+    skeleton.cache_clear()
+    vowel_frame.cache_clear()
+    coarse.cache_clear()

@@ -7,6 +7,7 @@ import pytest
 from screening.core.matching.features import (
     FEATURES,
     Comparison,
+    applicable,
     birth_date_mismatch,
     birth_year_mismatch,
     country_agrees,
@@ -110,6 +111,26 @@ def test_score_of_is_the_evaluated_score(putin: ListEntry) -> None:
         for ids in ((), ((ident, ident),)):
             c = Comparison(PartyQuery("x", country=country), putin, None, None, ids)
             assert score_of(c) == evaluate(c)[0]
+
+
+def test_features_a_query_cannot_fire_are_skipped_without_changing_scores(
+    putin: ListEntry,
+) -> None:
+    ident = Identifier(IdentifierType.PASSPORT, "123456789")
+    assert [f.name for f in applicable(PartyQuery("x"))] == [
+        "name_match",
+        "weak_alias_match",
+    ]
+    for country in ("RU", "FR", None):
+        for birth_date in ("1952-10-07", "1960-01-01", "1952", None):
+            query = PartyQuery("x", country=country, birth_date=birth_date, identifiers=(ident,))
+            chosen = applicable(query)
+            assert all(f.needs is None or getattr(query, f.needs) for f in chosen)
+            c = Comparison(query, putin, None, None, ((ident, ident),))
+            assert evaluate(c, chosen) == evaluate(c)
+            assert score_of(c, chosen) == score_of(c)
+            skipped = [f for f in FEATURES if f not in chosen]
+            assert all(f.func(c)[0] == 0.0 for f in skipped)
 
 
 def test_qualifier_gain_bounds_what_qualifiers_add(putin: ListEntry) -> None:

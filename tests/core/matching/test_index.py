@@ -11,7 +11,9 @@ from screening.core.matching import (
     MatchIndex,
     MatchPolicy,
     PartyQuery,
+    clear_caches,
 )
+from screening.core.matching.text import skeleton
 from screening.core.model import EntityKind, Identifier, IdentifierType, ListEntry, NameKind
 
 PERSON = EntityKind.PERSON
@@ -286,6 +288,16 @@ def test_candidates_measure_retrieval(real_index: MatchIndex) -> None:
     )
     assert "us_ofac_sdn:11376" in found
     assert len(found) <= 50
+
+
+def test_forgotten_memos_give_the_same_hits(real_index: MatchIndex) -> None:
+    query = PartyQuery("Hannibal ELKADDAFI", PERSON, country="LY")
+    before = real_index.screen(query, MatchPolicy(), OFSI)
+    clear_caches()
+    assert skeleton.cache_info().currsize == 0
+    again = real_index.screen(query, MatchPolicy(), OFSI)
+    assert before and again == before
+    assert skeleton.cache_info().currsize > 0
 
 
 def test_compare_scores_one_entity(real_index: MatchIndex) -> None:
