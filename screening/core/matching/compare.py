@@ -123,7 +123,7 @@ _BUDGETS = tuple(edit_budget(n) for n in range(11))
 
 def _fuzzy(a: str, b: str) -> float:
     la, lb = len(a), len(b)
-    budget = _BUDGETS[min(la, lb, 10)]
+    budget = _BUDGETS[la if la < lb else lb] if la < 11 or lb < 11 else _BUDGETS[10]
     if budget == 0 or abs(la - lb) > budget:
         return 0.0
     dist = Levenshtein.distance(a, b, score_cutoff=budget)
@@ -213,7 +213,9 @@ def _spelling_sim(qf: str, qk: str, cf: str, ck: str, abjad: bool) -> float:
             ):
                 best = COARSE_SIM - 0.05
         return best
-    best = max(best, _fuzzy(qf, cf))
+    fuzzy = _fuzzy(qf, cf)
+    if fuzzy > best:
+        best = fuzzy
     if (
         best < COARSE_LATIN_SIM
         and len(qk) >= 3

@@ -199,9 +199,13 @@ class MatchIndex:
         self._vocab: list[Token] = []
         self._vocab_uids: list[str] = []  # token_uid of each vocabulary word
         self._vocab_ids: dict[tuple[str, int, bool, str], int] = {}
-        self._postings: list[dict[int, list[int]]] = []  # vocab id -> partition -> names
+        # Vocabulary id -> partition -> names (as sets: they merge faster than
+        # lists, and one alone is used as it is). Lists while building.
+        self._postings: list[dict[int, frozenset[int]]] = []
+        self._post_lists: list[dict[int, list[int]]] = []
         # The same, without the names that hold the word only as two adjacent words.
-        self._word_postings: list[dict[int, list[int]]] = []
+        self._word_postings: list[dict[int, frozenset[int]]] = []
+        self._word_post_lists: list[dict[int, list[int]]] = []
         self._parts_vocab: dict[frozenset[int], frozenset[int]] = {}  # see _vocab_in
         self._parts_words: dict[frozenset[int], frozenset[int]] = {}
         self._by_form: dict[str, list[int]] = {}
@@ -286,14 +290,15 @@ class MatchIndex:
             for i, tok in enumerate(toks):
                 if tok.cls in _RETRIEVED:
                     vid = self._vocab_id(tok)
-                    self._post(self._postings[vid], part, nid)
-                    self._post(self._word_postings[vid], part, nid)
+                    self._post(self._post_lists[vid], part, nid)
+                    self._post(self._word_post_lists[vid], part, nid)
                 # Two adjacent words are also indexed as one ("AL HABU" -> "alhabu").
                 if i + 1 < len(toks) and tok.cls in (NAME, PARTICLE) and toks[i + 1].cls == NAME:
                     joined = tok.form + toks[i + 1].form
                     vid = self._vocab_id(Token(joined, skeleton(joined), NAME, joined))
-                    self._post(self._postings[vid], part, nid)
+                    self._post(self._post_lists[vid], part, nid)
         self._build_cost_sets()
+        self._freeze_postings()
         for postings, found in (
             (self._postings, self._parts_vocab),
             (self._word_postings, self._parts_words),
@@ -304,6 +309,20 @@ class MatchIndex:
                     by_part.setdefault(part, []).append(vid)
             for part, vids in by_part.items():
                 found[frozenset([part])] = frozenset(vids)
+
+    def _freeze_postings(self) -> None:
+        """Postings as sets; a word's postings without joins share its own when equal."""
+        for posting, words in zip(self._post_lists, self._word_post_lists, strict=True):
+            frozen = {part: frozenset(nids) for part, nids in posting.items()}
+            self._postings.append(frozen)
+            self._word_postings.append(
+                {
+                    part: frozen[part] if len(nids) == len(frozen[part]) else frozenset(nids)
+                    for part, nids in words.items()
+                }
+            )
+        self._post_lists = []
+        self._word_post_lists = []
 
     def _build_cost_sets(self) -> None:
         by_slot: list[list[int]] = [[] for _ in range(_COST_SLOTS)]
@@ -327,8 +346,8 @@ class MatchIndex:
         self._vocab_ids[ident] = vid
         self._vocab.append(tok)
         self._vocab_uids.append(token_uid(tok))
-        self._postings.append({})
-        self._word_postings.append({})
+        self._post_lists.append({})
+        self._word_post_lists.append({})
         self._by_form.setdefault(tok.form, []).append(vid)
         if tok.cls == NAME:
             key = tok.key
@@ -508,7 +527,10 @@ class MatchIndex:
             tok.form, forms, scorer=Levenshtein.distance, score_cutoff=budget, limit=None
         ):
             vid = latin[i]
-            if vid not in taken and dist <= _BUDGETS[min(size, len(forms[i]), 10)]:
+            if vid in taken:
+                continue
+            length = len(forms[i])
+            if dist <= (budget if length >= size or length >= 10 else _BUDGETS[length]):
                 taken.add(vid)
                 close.append(vid)
         return close
@@ -551,7 +573,7 @@ class MatchIndex:
             least = MIN_JOIN_SIM
         vocab = self._vocab
         uids = self._vocab_uids
-        by_sim: dict[float, list[list[int]]] = {}
+        by_sim: dict[float, list[frozenset[int]]] = {}
         found: Iterable[int] = self._similar_vocab(tok, near, uid)
         only = -1
         if parts is not None:
@@ -583,7 +605,7 @@ class MatchIndex:
         every: frozenset[int]
         if len(by_sim) == 1:
             [(sim, lists)] = by_sim.items()
-            every = frozenset(lists[0]) if len(lists) == 1 else frozenset().union(*lists)
+            every = lists[0] if len(lists) == 1 else frozenset().union(*lists)
             if every:
                 tiers.append((sim, every))
         else:
