@@ -313,15 +313,16 @@ class Side:
 
     @classmethod
     def of(cls, tokens: tuple[Token, ...], weights: tuple[float, ...]) -> Side:
+        classes = [t.cls for t in tokens]
         return cls(
             tokens,
-            tuple(token_uid(t) for t in tokens),
+            tuple([token_uid(t) for t in tokens]),
             weights,
-            tuple(CLASS_WEIGHT[t.cls] for t in tokens),
-            any(t.cls in INFORMATIVE for t in tokens),
+            tuple([CLASS_WEIGHT[c] for c in classes]),
+            not INFORMATIVE.isdisjoint(classes),
             _runs(tokens),
-            any(t.cls == NUMBER for t in tokens),
-            sum(1 for t in tokens if t.cls in SUBSTANTIVE),
+            NUMBER in classes,
+            len([c for c in classes if c in SUBSTANTIVE]),
         )
 
 
@@ -352,10 +353,11 @@ def _runs(tokens: tuple[Token, ...]) -> tuple[_Run, ...]:
                     continue
                 break
             run = tokens[start:end]
-            joined = "".join(t.form for t in run)
-            bare = "".join(t.form for t in run if t.cls == NAME)
+            joined = "".join([t.form for t in run])
+            bare = "".join([t.form for t in run if t.cls == NAME])
             heads = {joined[0], bare[0], skeleton(joined)[:1], skeleton(bare)[:1]}
-            out.append(_Run(start, end, joined, bare, any(t.abjad for t in run), frozenset(heads)))
+            abjad = run[0].abjad or run[1].abjad or (end - start == 3 and run[2].abjad)
+            out.append(_Run(start, end, joined, bare, abjad, frozenset(heads)))
     return tuple(out)
 
 
@@ -414,7 +416,7 @@ def _join_pass(
         if not free_b:
             continue
         for run in side_a.runs:
-            if any(used_a[k] for k in range(run.start, run.end)):
+            if True in used_a[run.start : run.end]:
                 continue
             for j in free_b:
                 if used_b[j]:
@@ -425,7 +427,7 @@ def _join_pass(
                     # Vowelless Arabic-script words are shorter than their romanisations,
                     # and start with other letters; Latin ones must look alike.
                     size_o = len(other.form)
-                    if min(abs(size_o - len(run.joined)), abs(size_o - len(run.bare))) > 3:
+                    if abs(size_o - len(run.joined)) > 3 and abs(size_o - len(run.bare)) > 3:
                         continue
                     if other.form[0] not in run.heads and other.key[:1] not in run.heads:
                         continue

@@ -672,12 +672,11 @@ class MatchIndex:
                     continue
                 if size == 3 and run[1].cls != PARTICLE:
                     continue
-                joined = "".join(t.form for t in run)
-                names_only = "".join(t.form for t in run if t.cls == NAME)
+                joined = "".join([t.form for t in run])
                 # Joined words are looked up as spelt or by skeleton, never a typo
                 # away; but words romanised from Arabic script also by their coarse
                 # key ("thna allah" / "sanaullah"), since dentals and sibilants vary.
-                abjad = any(t.abjad for t in run)
+                abjad = run[0].abjad or run[1].abjad or (size == 3 and run[2].abjad)
                 joined_key = skeleton(joined)
                 if abjad:
                     if coarse(joined_key) not in self._by_coarse and joined not in self._by_form:
@@ -689,6 +688,7 @@ class MatchIndex:
                     joined_key = "=" + joined
                 elif joined_key not in self._by_key and joined not in self._by_form:
                     continue
+                names_only = "".join([t.form for t in run if t.cls == NAME])
                 joint = Token(joined, joined_key, NAME, joined, abjad=abjad)
                 found = self._expand(joint, parts, near=abjad, bare=names_only)
                 if found[0]:
@@ -739,8 +739,8 @@ class MatchIndex:
             if found is None:
                 ks = [k for k in range(len(w)) if mask >> k & 1]
                 found = memo[mask] = (
-                    sum(w[k] for k in ks),
-                    total_cost - sum(cost[k] for k in ks),
+                    sum([w[k] for k in ks]),
+                    total_cost - sum([cost[k] for k in ks]),
                     len(ks),
                 )
             return found
@@ -865,12 +865,11 @@ class MatchIndex:
             weight = evidence = 0.0
             missed_q = total_cost
             count = 0
-            for k in range(n_w):
-                sim = sims[k]
+            for sim, w_k, cost_k in zip(sims, w, cost, strict=True):
                 if sim > 0.0:
-                    weight += w[k]
-                    evidence += sim * w[k]
-                    missed_q -= cost[k]
+                    weight += w_k
+                    evidence += sim * w_k
+                    missed_q -= cost_k
                     count += 1
             # The bound of the cell: its names' own words left aside.
             if evidence <= 0.0 or evidence / (weight + UNMATCHED_QUERY * missed_q) < floor:
