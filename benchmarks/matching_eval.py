@@ -28,6 +28,10 @@ are added up, as the peer's one long pass adds up its queries. Without ``--limit
 5,487 queries: that is the comparison the speed target is judged on. With
 ``--limit`` ours still screens every query while the peer screens its sample,
 and our first pass over more queries profits more from its memos.
+
+The first line says whether our matching modules run compiled by mypyc (the
+default install) or as pure Python (``SCREENING_PURE_PYTHON=1``, or an
+install without a C compiler); both give the same results.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ from screening.core.matching import (  # noqa: E402
     MatchPolicy,
     PartyQuery,
     clear_caches,
+    native,
 )
 from screening.core.model import EntityKind, ListEntry, NameKind  # noqa: E402
 
@@ -470,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
     build_seconds = time.perf_counter() - start
     after = rss_mb()
     print(
-        f"algorithm {ALGORITHM_VERSION}; lists: "
+        f"algorithm {ALGORITHM_VERSION} ({native.STATUS}); lists: "
         + ", ".join(f"{s} {d} ({len(entries[s])})" for s, d in LIST_VERSIONS.items())
     )
     print(

@@ -6,7 +6,13 @@ values against it under a :class:`MatchPolicy`::
 
     index = MatchIndex.build(entries, version_label="us_ofac_sdn@2024-05-03")
     hits = index.screen(PartyQuery("OOO Tekhnologii", EntityKind.ORGANIZATION), MatchPolicy())
+
+The hot modules run compiled with mypyc when the install compiled them
+(:mod:`screening.core.matching.native` says which runs and why).
 """
+
+# First: it decides whether the compiled or the pure modules are imported below.
+from screening.core.matching import native  # noqa: I001
 
 from screening.core.matching import compare, names, text
 from screening.core.matching.features import FEATURES
@@ -43,4 +49,5 @@ __all__ = [
     "MatchPolicy",
     "PartyQuery",
     "clear_caches",
+    "native",
 ]

@@ -1,10 +1,10 @@
 """The features of the matching algorithm, declared as a list.
 
 Each feature is a small pure function of a :class:`Comparison` returning
-``(score in [0, 1], detail)``; its docstring is the feature's user-facing
-description. :data:`FEATURES` declares weights: main features compete (the hit
-score is the best weighted main feature), qualifiers then add their weighted
-score. Changing the rules means editing that table, not control flow.
+``(score in [0, 1], detail)``. :data:`FEATURES` declares each one's weight and
+user-facing description: main features compete (the hit score is the best
+weighted main feature), qualifiers then add their weighted score. Changing the
+rules means editing that table, not control flow.
 """
 
 from __future__ import annotations
@@ -81,14 +81,14 @@ def describe_name_match(match: NameMatch) -> str:
 
 
 def name_match(c: Comparison) -> tuple[float, str]:
-    """The query name matches a primary name, alias, former name or original-script name of the entry."""
+    """Score of the best pair with a strong listed name (``c.strong``), with its description."""
     if c.strong is None:
         return 0.0, ""
     return c.strong.score, describe_name_match(c.strong) if c.explain else ""
 
 
 def weak_alias_match(c: Comparison) -> tuple[float, str]:
-    """The query name matches a weak alias: one the list itself marks as low quality."""
+    """Score of the best pair with a weak alias (``c.weak``), with its description."""
     if c.weak is None:
         return 0.0, ""
     return c.weak.score, describe_name_match(c.weak) if c.explain else ""
@@ -143,7 +143,7 @@ def identifier_families(type_: IdentifierType) -> tuple[int, ...]:
 
 
 def identifier_match(c: Comparison) -> tuple[float, str]:
-    """An identifier of the same type and value on both sides (IMO, INN, OGRN, passport, ...)."""
+    """1.0 when ``c.identifiers`` holds a pair of agreeing typed identifiers."""
     if not c.identifiers:
         return 0.0, ""
     ours, theirs = c.identifiers[0]
@@ -168,7 +168,7 @@ def _countries(c: Comparison) -> tuple[str, ...]:
 
 
 def country_mismatch(c: Comparison) -> tuple[float, str]:
-    """Both sides name countries and none of them agree."""
+    """1.0 when the query's country is known and not among the entry's known countries."""
     if not c.query.country:
         return 0.0, ""
     listed = _countries(c)
@@ -178,7 +178,7 @@ def country_mismatch(c: Comparison) -> tuple[float, str]:
 
 
 def country_agrees(c: Comparison) -> tuple[float, str]:
-    """The query's country is one of the entry's countries."""
+    """1.0 when the query's country is among the entry's countries."""
     if c.query.country and c.query.country in _countries(c):
         return 1.0, f"country {c.query.country} agrees"
     return 0.0, ""
@@ -189,7 +189,7 @@ def _years(dates: tuple[str, ...] | list[str]) -> set[str]:
 
 
 def birth_year_mismatch(c: Comparison) -> tuple[float, str]:
-    """Both sides give a birth year and no year agrees."""
+    """1.0 when both sides give birth years and their sets of years are disjoint."""
     if not c.query.birth_date:
         return 0.0, ""
     ours, theirs = _years([c.query.birth_date]), _years(c.entry.birth_dates)
@@ -199,7 +199,7 @@ def birth_year_mismatch(c: Comparison) -> tuple[float, str]:
 
 
 def birth_date_mismatch(c: Comparison) -> tuple[float, str]:
-    """A birth year agrees but both sides give full dates and none of them agree."""
+    """1.0 when the years overlap but the query's full date is none of the entry's full dates."""
     date = c.query.birth_date
     if not date or len(date) < 10:
         return 0.0, ""
@@ -210,7 +210,7 @@ def birth_date_mismatch(c: Comparison) -> tuple[float, str]:
 
 
 def birth_date_agrees(c: Comparison) -> tuple[float, str]:
-    """The query's birth date (or year, if that is all it gives) is one the entry gives."""
+    """1.0 when the query's date, to its own precision, prefixes (or is prefixed by) a listed date."""
     date = c.query.birth_date
     if not date:
         return 0.0, ""
@@ -220,16 +220,60 @@ def birth_date_agrees(c: Comparison) -> tuple[float, str]:
     return 0.0, ""
 
 
+# The user-facing descriptions (``doc``) appear in explanations of the method (docs/matching.md).
 FEATURES: tuple[Feature, ...] = (
-    Feature(name_match, weight=1.0),
-    Feature(weak_alias_match, weight=0.92),
-    Feature(identifier_match, weight=0.98, needs="identifiers"),
-    Feature(country_mismatch, weight=-0.15, qualifier=True, needs="country"),
-    Feature(birth_year_mismatch, weight=-0.15, qualifier=True, needs="birth_date"),
-    Feature(birth_date_mismatch, weight=-0.08, qualifier=True, needs="birth_date"),
+    Feature(
+        name_match,
+        weight=1.0,
+        doc="The query name matches a primary name, alias, former name or original-script name of the entry.",
+    ),
+    Feature(
+        weak_alias_match,
+        weight=0.92,
+        doc="The query name matches a weak alias: one the list itself marks as low quality.",
+    ),
+    Feature(
+        identifier_match,
+        weight=0.98,
+        needs="identifiers",
+        doc="An identifier of the same type and value on both sides (IMO, INN, OGRN, passport, ...).",
+    ),
+    Feature(
+        country_mismatch,
+        weight=-0.15,
+        qualifier=True,
+        needs="country",
+        doc="Both sides name countries and none of them agree.",
+    ),
+    Feature(
+        birth_year_mismatch,
+        weight=-0.15,
+        qualifier=True,
+        needs="birth_date",
+        doc="Both sides give a birth year and no year agrees.",
+    ),
+    Feature(
+        birth_date_mismatch,
+        weight=-0.08,
+        qualifier=True,
+        needs="birth_date",
+        doc="A birth year agrees but both sides give full dates and none of them agree.",
+    ),
     # Agreement is weak evidence of identity, weaker than disagreement is against it.
-    Feature(country_agrees, weight=0.05, qualifier=True, needs="country"),
-    Feature(birth_date_agrees, weight=0.05, qualifier=True, needs="birth_date"),
+    Feature(
+        country_agrees,
+        weight=0.05,
+        qualifier=True,
+        needs="country",
+        doc="The query's country is one of the entry's countries.",
+    ),
+    Feature(
+        birth_date_agrees,
+        weight=0.05,
+        qualifier=True,
+        needs="birth_date",
+        doc="The query's birth date (or year, if that is all it gives) is one the entry gives.",
+    ),
 )
 
 

@@ -106,6 +106,7 @@ _COMPATIBLE: dict[EntityKind, frozenset[EntityKind]] = {
     EntityKind.AIRCRAFT: frozenset({EntityKind.AIRCRAFT}),
 }
 _RETRIEVED = (NAME, NUMBER)
+_LISTED_COST = (NAME, NUMBER, INITIAL)  # classes a listed name's cost counts
 _RARE = (NAME, NUMBER, PATRONYMIC)  # classes whose weight depends on rarity
 # A listed name's shape: its cost in quarter steps and its number of words, as one int.
 _SHAPE_WORDS = 64
@@ -274,15 +275,13 @@ class MatchIndex:
             part = self._partitions.setdefault((entry.source, entry.kind), len(self._partitions))
             side = Side.of(form.tokens, self.weights(form.tokens))
             cost = sum(
-                c
-                for t, c in zip(form.tokens, side.costs, strict=True)
-                if t.cls in (*_RETRIEVED, INITIAL)
+                c for t, c in zip(form.tokens, side.costs, strict=True) if t.cls in _LISTED_COST
             )
             self._names.append(_Listed(e, kind, form, side, cost))
             self._name_cost.append(cost)
             self._name_entry.append(e)
             self._name_shape.append(
-                _shape(cost, sum(1 for t in form.tokens if t.cls in (*_RETRIEVED, INITIAL)))
+                _shape(cost, sum(1 for t in form.tokens if t.cls in _LISTED_COST))
             )
             self._entry_names[e].append(nid)
             self._exact.setdefault(form.exact_key, {}).setdefault(part, []).append(nid)
@@ -726,7 +725,7 @@ class MatchIndex:
         informative = [i for i, t in enumerate(toks) if t.cls in _RETRIEVED]
         w = [weights[i] for i in informative]
         cost = [CLASS_WEIGHT[toks[i].cls] for i in informative]
-        total_cost = sum(cost)
+        total_cost: float = sum(cost)
         if len(words) > 1:
             words.sort(key=lambda wd: -sum([w[k] for k in wd.covers]))
             del words[10:]
@@ -932,7 +931,7 @@ class MatchIndex:
         if len(matched) > room:
             matched = sorted(matched, key=lambda k: -sims[k] * w[k])[:room]
         weight = evidence = 0.0
-        missed_q = sum(cost)
+        missed_q: float = sum(cost)
         for k in matched:
             weight += w[k]
             evidence += sims[k] * w[k]

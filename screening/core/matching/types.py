@@ -101,14 +101,14 @@ class Feature:
     # features that cannot fire.
     needs: str | None = None
 
+    # The user-facing description, one sentence. Declared here rather than read
+    # from the function's docstring: compiled functions carry no docstrings.
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.doc.strip():
+            raise ValueError(f"feature {self.name} has no description")
+
     @property
     def name(self) -> str:
         return self.func.__name__
-
-    @property
-    def doc(self) -> str:
-        """The function's docstring: the feature's user-facing description."""
-        doc = self.func.__doc__
-        if not doc:
-            raise ValueError(f"feature {self.name} has no docstring")
-        return doc.strip().splitlines()[0]
