@@ -18,7 +18,7 @@ from typing import Protocol
 
 from screening.errors import NotFound
 from screening.services import register, runs
-from screening.services.index import IndexCache, ListIndex
+from screening.services.index import IndexCache, IndexLike
 from screening.settings import Settings
 from screening.storage import runs as store
 from screening.storage.db import Database
@@ -50,7 +50,7 @@ class InProcessRunner:
 
     def _run(self, run_id: str) -> None:
         try:
-            run_in_process(self.db, self.cache.get(), self.settings, run_id)
+            run_in_process(self.db, self.cache, self.settings, run_id)
         except Exception:  # recorded on the run; keep the pool alive
             log.exception("background screening %s failed", run_id)
 
@@ -71,7 +71,7 @@ def make_runner(db: Database, settings: Settings, cache: IndexCache) -> Runner:
 
 def run_in_process(
     db: Database,
-    index: ListIndex,
+    index: IndexLike,
     settings: Settings,
     run_id: str,
     progress: Progress | None = None,
@@ -85,20 +85,21 @@ def run_in_process(
         register.record_run(db, run_id)
 
 
-def run_chunk(
-    db: Database, index: Callable[[], ListIndex], settings: Settings, run_id: str, number: int
-) -> bool:
+def run_chunk(db: Database, index: IndexLike, settings: Settings, run_id: str, number: int) -> bool:
     """Screen one chunk (a Celery task's body); the last chunk done finishes the run.
 
-    Idempotent: a chunk already done is skipped; returns whether this call
-    screened it. Transient database errors propagate for the task to retry.
+    The chunk is screened against the list versions the run is pinned to
+    (those active when it was stored), whichever versions this worker's index
+    holds now. Idempotent: a chunk already done is skipped; returns whether
+    this call screened it. Transient database errors propagate for the task
+    to retry.
     """
-    screened = runs.process_chunk(db, index(), settings, run_id, number)
-    finish_run(db, index(), settings, run_id)
+    screened = runs.process_chunk(db, index, settings, run_id, number)
+    finish_run(db, index, settings, run_id)
     return screened
 
 
-def finish_run(db: Database, index: ListIndex, settings: Settings, run_id: str) -> bool:
+def finish_run(db: Database, index: IndexLike, settings: Settings, run_id: str) -> bool:
     """Finalize the run if every chunk is done, then add its parties to the register."""
     if not runs.finalize(db, index, settings, run_id):
         return False

@@ -86,7 +86,7 @@ def screen_chunk(self: Task, run_id: str, number: int) -> bool:
     """Screen chunk ``number`` of run ``run_id``; the last one done finishes the run."""
     state = worker_state()
     try:
-        return runner.run_chunk(state.db, state.cache.get, state.settings, run_id, number)
+        return runner.run_chunk(state.db, state.cache, state.settings, run_id, number)
     except Exception as exc:
         _retry_or_fail(self, exc, run_id)
 
@@ -96,7 +96,7 @@ def finalize_run(self: Task, run_id: str) -> bool:
     """Finish a run whose chunks are all done (a run with no rows has none)."""
     state = worker_state()
     try:
-        return runner.finish_run(state.db, state.cache.get(), state.settings, run_id)
+        return runner.finish_run(state.db, state.cache, state.settings, run_id)
     except Exception as exc:
         _retry_or_fail(self, exc, run_id)
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -284,15 +284,80 @@ def build_from_mirror(mirror: Path, sources: Sequence[str] | None = None) -> Lis
     return ListIndex.build(entries, infos)
 
 
+def version_ids(index: ListIndex) -> list[int]:
+    """The stored list versions an index was built from, sorted (none for a mirror index)."""
+    return sorted({v.version_id for v in index.versions if v.version_id is not None})
+
+
+class IndexSource(Protocol):
+    """Gives the index of given list versions (an :class:`IndexCache` reuses what it holds)."""
+
+    def for_versions(self, ids: Sequence[int] | None) -> ListIndex: ...
+
+
+# What screening a stored run accepts: an index, or a source of indexes.
+IndexLike = ListIndex | IndexSource
+
+
+def resolve_index(db: Database, indexes: IndexLike, ids: Sequence[int] | None) -> ListIndex:
+    """The index of the list versions ``ids`` (a run's pinned versions), from ``indexes``.
+
+    No ``ids`` (a run stored before versions were pinned, or screened from a
+    mirror): the index given, or the source's current one.
+
+    Raises:
+        NotFound: a pinned version is no longer stored.
+    """
+    if not isinstance(indexes, ListIndex):
+        return indexes.for_versions(ids)
+    if not ids or version_ids(indexes) == sorted(set(ids)):
+        return indexes
+    return build_from_db(db, version_ids=ids)
+
+
 class IndexCache:
-    """One process's index, rebuilt and swapped when the active versions change."""
+    """One process's index, rebuilt and swapped when the active versions change.
+
+    Also an :class:`IndexSource`: the chunks of a run are screened against the
+    list versions active when the run was stored. While a run submitted before
+    an activation is still being screened, this process keeps that run's index
+    beside the current one (one such index at most).
+    """
 
     def __init__(self, db: Database, check_every: float = 10.0) -> None:
         self._db = db
         self._check_every = check_every
         self._index: ListIndex | None = None
+        self._pinned: ListIndex | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
+
+    def for_versions(self, ids: Sequence[int] | None) -> ListIndex:
+        """The index of exactly these stored versions (the current one when ``ids`` is empty).
+
+        Raises:
+            NotReady: no list version is active (and no ``ids``).
+            NotFound: a version in ``ids`` is no longer stored.
+        """
+        current = self.get()
+        if not ids:
+            return current
+        wanted = sorted(set(ids))
+        if version_ids(current) == wanted:
+            self._pinned = None  # runs have moved on to the current versions
+            return current
+        with self._lock:
+            if self._index is not None and version_ids(self._index) == wanted:
+                return self._index
+            if sorted({v for _, v, _ in self._active_key() if v is not None}) == wanted:
+                # Activated since this process last looked: swap now, not in 10 s.
+                self._index = build_from_db(self._db)
+                self._checked = time.monotonic()
+                return self._index
+            if self._pinned is None or version_ids(self._pinned) != wanted:
+                self._pinned = None  # release the old one before building
+                self._pinned = build_from_db(self._db, version_ids=wanted)
+            return self._pinned
 
     def get(self) -> ListIndex:
         """The current index; builds it on first use.
@@ -383,11 +448,15 @@ def legal_citations(entry: ListEntry) -> tuple[Citation, ...]:
 __all__ = [
     "ALGORITHM_VERSION",
     "IndexCache",
+    "IndexLike",
     "IndexScreener",
+    "IndexSource",
     "ListIndex",
     "VersionInfo",
     "build_for_run",
     "build_from_db",
     "build_from_mirror",
     "legal_citations",
+    "resolve_index",
+    "version_ids",
 ]

@@ -32,7 +32,7 @@ from screening.intake.readers import (
     sheet_from_json_rows,
 )
 from screening.services import runs
-from screening.services.index import ListIndex, VersionInfo
+from screening.services.index import ListIndex, VersionInfo, version_ids
 from screening.services.screening import screen_shipments
 from screening.settings import Settings
 from screening.storage import list_store
@@ -321,7 +321,12 @@ def rescreen(
         if hits:
             label = f"register re-screen: {source} {info.as_of or ''} (version {version_id})"
             run_id = runs.create_run(
-                db, [row for row, _ in hits], actor=actor, channel="rescreen", input_name=label
+                db,
+                [row for row, _ in hits],
+                actor=actor,
+                channel="rescreen",
+                input_name=label,
+                list_versions=version_ids(delta),
             )
             runs.run_pending(db, delta, settings, run_id)
     try:

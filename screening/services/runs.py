@@ -22,7 +22,7 @@ from screening.core.claims import load_claims
 from screening.core.rules.base import Flag, ShipmentResult, Verdict
 from screening.core.shipments import RowError, ShipmentRow
 from screening.errors import InvalidInput, NotFound, ScreeningError
-from screening.services.index import ListIndex
+from screening.services.index import IndexLike, ListIndex, resolve_index, version_ids
 from screening.services.screening import (
     ScreeningOutcome,
     Suppression,
@@ -81,10 +81,19 @@ def create_run(
     mapping: dict[str, Any] | None = None,
     run_id: str | None = None,
     chunk_size: int = CHUNK,
+    list_versions: Sequence[int] | None = None,
 ) -> str:
-    """Store a run and its input rows in chunks (status ``queued``); returns the run id."""
+    """Store a run and its input rows in chunks (status ``queued``); returns the run id.
+
+    The run is pinned to ``list_versions`` (stored version ids; by default the
+    versions active now, read in the same transaction): every chunk is screened
+    against them, on whichever worker and whenever it runs, so a list activated
+    while the run is under way does not make its rows disagree on the lists.
+    """
     run_id = run_id or str(uuid.uuid4())
     with db.session() as session:
+        if list_versions is None:
+            list_versions = [v.id for v in list_store.active_versions(session)]
         store.create_run(
             session,
             run_id=run_id,
@@ -92,7 +101,7 @@ def create_run(
             channel=channel,
             input_name=input_name,
             input_sha256=input_sha256,
-            params={"mapping": mapping or {}},
+            params={"mapping": mapping or {}, "list_version_ids": sorted(set(list_versions))},
             row_count=len(rows),
             status="queued",
             input_errors=[e.to_dict() for e in errors],
@@ -123,14 +132,29 @@ def create_run(
     return run_id
 
 
+def index_for_run(db: Database, indexes: IndexLike, run_id: str) -> ListIndex:
+    """The index of the list versions the run is pinned to (see :func:`create_run`).
+
+    Raises:
+        NotFound: a pinned version is no longer stored.
+    """
+    with db.session() as session:
+        run = store.get_run(session, run_id)
+        pinned = (run.params or {}).get("list_version_ids") if run is not None else None
+    return resolve_index(db, indexes, pinned)
+
+
 def process_chunk(
-    db: Database, index: ListIndex, settings: Settings, run_id: str, number: int
+    db: Database, indexes: IndexLike, settings: Settings, run_id: str, number: int
 ) -> bool:
     """Screen one pending chunk and store its results in one transaction.
 
-    Idempotent: a chunk already done is left alone (returns False), and its
-    results replace any earlier partial attempt, so a retry never duplicates.
+    The chunk is screened against the run's pinned list versions, whatever
+    ``indexes`` holds now. Idempotent: a chunk already done is left alone
+    (returns False), and its results replace any earlier partial attempt, so a
+    retry never duplicates.
     """
+    index = index_for_run(db, indexes, run_id)
     hidden = suppressions(db)
     with db.session() as session:
         chunk = store.claim_chunk(session, run_id, number)
@@ -143,11 +167,16 @@ def process_chunk(
     return True
 
 
-def finalize(db: Database, index: ListIndex, settings: Settings, run_id: str) -> bool:
-    """Mark the run done once every chunk is; returns True if this call finished it."""
+def finalize(db: Database, indexes: IndexLike, settings: Settings, run_id: str) -> bool:
+    """Mark the run done once every chunk is; returns True if this call finished it.
+
+    The run records the list versions it is pinned to, which all its chunks used.
+    """
     with db.session() as session:
         if store.pending_chunks(session, run_id):
             return False
+    index = index_for_run(db, indexes, run_id)
+    with db.session() as session:
         # Locked (PostgreSQL) so that two workers finishing the last chunks together
         # finalize the run once: the second one waits, then sees it done.
         run = store.get_run(session, run_id, for_update=True)
@@ -201,7 +230,7 @@ def finalize(db: Database, index: ListIndex, settings: Settings, run_id: str) ->
 
 def run_pending(
     db: Database,
-    index: ListIndex,
+    indexes: IndexLike,
     settings: Settings,
     run_id: str,
     progress: Callable[[int, int], None] | None = None,
@@ -221,6 +250,7 @@ def run_pending(
     if progress is not None:
         progress(done, total)
     try:
+        index = index_for_run(db, indexes, run_id)
         for number in numbers:
             process_chunk(db, index, settings, run_id, number)
             if progress is not None:
@@ -276,6 +306,7 @@ def screen_and_store(
         input_name=input_name,
         input_sha256=input_sha256,
         mapping=mapping,
+        list_versions=version_ids(index),
     )
     run_pending(db, index, settings, run_id)
     document = run_document(db, run_id, settings.claims_file)

@@ -93,7 +93,7 @@ def submit(
         mapping=mapping,
     )
     if len(intake.rows) <= app.settings.sync_rows and not force_async:
-        run_in_process(app.db, app.index.get(), app.settings, run_id)
+        run_in_process(app.db, app.index, app.settings, run_id)
         return Submitted(run_id, True, len(intake.rows))
     app.index.get()  # fail now (503) rather than in the background when no list is loaded
     app.runner.submit(run_id)

@@ -157,12 +157,12 @@ def test_a_retried_chunk_replaces_its_partial_results(sdn_db: Database, settings
     partial_hits = _hit_count(db, run_id)
     assert partial_hits > 0
 
-    assert run_chunk(db, lambda: index, settings, run_id, 0) is True
+    assert run_chunk(db, index, settings, run_id, 0) is True
     assert _hit_count(db, run_id) == partial_hits
     # A redelivery of a chunk already done is a no-op.
-    assert run_chunk(db, lambda: index, settings, run_id, 0) is False
+    assert run_chunk(db, index, settings, run_id, 0) is False
     for number in (1, 2):
-        run_chunk(db, lambda: index, settings, run_id, number)
+        run_chunk(db, index, settings, run_id, number)
     with db.session() as session:
         assert _status(session, run_id) == "done"
         assert run_store.count_shipments(session, run_id) == 90

@@ -19,7 +19,7 @@ from screening.errors import InvalidInput
 from screening.intake import read_json_rows
 from screening.services import lists as list_service
 from screening.services import runs
-from screening.services.index import build_for_run, build_from_db
+from screening.services.index import IndexCache, build_for_run, build_from_db
 from screening.services.screening import screen_shipments
 from screening.settings import Settings
 from screening.storage.db import Database
@@ -101,3 +101,42 @@ def test_a_run_without_stored_versions_cannot_be_rebuilt(db: Database) -> None:
     }
     with pytest.raises(InvalidInput):
         build_for_run(db, document)
+
+
+def test_a_run_keeps_the_list_versions_it_was_stored_with_while_lists_change(
+    db: Database, settings: Settings, lists_dir: Path
+) -> None:
+    """A list activated while a run is being screened (chunk by chunk, maybe on
+    several workers) does not reach the run's remaining chunks: every row is
+    screened against, and the run records, the versions active when it was stored."""
+    list_service.load_path(db, lists_dir / "us_ofac_sdn" / "2024-04-15")
+    list_service.load_path(db, lists_dir / "un_sc")
+    # Granpect's row falls in the second chunk, screened after the activation.
+    rows = read_json_rows([ROWS[1], ROWS[3], ROWS[0], ROWS[2]], max_rows=10).rows
+    cache = IndexCache(db, check_every=0.0)  # a worker's index, which follows activations
+    run_id = runs.create_run(db, rows, actor="test", channel="api", chunk_size=2)
+    assert runs.process_chunk(db, cache, settings, run_id, 0)
+    before = cache.get()
+
+    [newer] = list_service.load_path(db, lists_dir / "us_ofac_sdn" / "2024-05-03")
+    assert newer.status == "activated"
+    assert cache.get() is not before and cache.get().entry(GRANPECT) is not None
+
+    assert runs.process_chunk(db, cache, settings, run_id, 1)
+    assert runs.finalize(db, cache, settings, run_id)
+    document = runs.run_document(db, run_id)
+    recorded = {v["source"]: v["as_of"] for v in document["run"]["list_versions"]}
+    assert recorded == {"us_ofac_sdn": "2024-04-15", "un_sc": "2026-02-27"}
+    stored = {s["shipment_id"]: (s["verdict"], _flags(s["flags"])) for s in document["shipments"]}
+    assert GRANPECT not in {f[1] for f in stored["R-1"][1]}
+    # The whole run agrees with the versions it recorded, row by row.
+    assert _screened(screen_shipments(rows, before, settings).results) == stored
+
+    # A run stored now is pinned to the new versions, and a plain index of the old
+    # ones handed to it is not used: Granpect is flagged.
+    later = runs.create_run(db, rows, actor="test", channel="api", chunk_size=2)
+    runs.run_pending(db, before, settings, later)
+    flagged = runs.run_document(db, later)["shipments"]
+    r1 = next(s for s in flagged if s["shipment_id"] == "R-1")
+    assert r1["verdict"] == "blocked"
+    assert GRANPECT in {f["entity_id"] for f in r1["flags"]}
