@@ -719,6 +719,26 @@ def users_set_role(ctx: Context, username: str, role: str) -> None:
     click.echo(f"{user.username} now has role {user.role}")
 
 
+@users.command("set-password")
+@click.argument("username")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the new password from the first line of stdin."
+)
+@pass_ctx
+@friendly
+def users_set_password(ctx: Context, username: str, password_stdin: bool) -> None:
+    """Give USERNAME a new password; their open sessions end at their next request."""
+    from screening.services import accounts
+
+    accounts.user_exists(ctx.db, username)  # before asking for a password
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    user = accounts.set_password(ctx.db, username, password, actor=actor())
+    click.echo(f"new password set for {user.username}; their open sessions are signed out")
+
+
 @users.command("deactivate")
 @click.argument("username")
 @pass_ctx

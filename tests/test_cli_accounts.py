@@ -102,6 +102,30 @@ def test_list_set_role_and_deactivate(run: CliRunner, db: Database) -> None:
     assert result.stderr == "error: cannot deactivate 'root': it is the last active admin\n"
 
 
+def test_set_password(run: CliRunner, db: Database) -> None:
+    accounts.create_user(db, "alice", PASSWORD, "officer", actor="t")
+    result = _invoke(
+        run, "users", "set-password", "Alice", "--password-stdin", stdin="a brand new passphrase\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "new password set for alice; their open sessions are signed out\n"
+    assert accounts.authenticate(db, "alice", PASSWORD) is None
+    assert accounts.authenticate(db, "alice", "a brand new passphrase") is not None
+    with db.session() as session:
+        event = recent(session, limit=1)[0]
+        assert (event.actor, event.action, event.target) == (
+            "cli:ops",
+            "user.set_password",
+            "alice",
+        )
+
+    unknown = _invoke(run, "users", "set-password", "bob", "--password-stdin", stdin="x" * 12)
+    assert unknown.exit_code == 2 and "no user 'bob'" in unknown.output
+    short = _invoke(run, "users", "set-password", "alice", "--password-stdin", stdin="short\n")
+    assert short.exit_code == 2 and "password too short" in short.output
+    assert accounts.authenticate(db, "alice", "a brand new passphrase") is not None
+
+
 def test_api_key_create_list_revoke(run: CliRunner, db: Database) -> None:
     result = _invoke(
         run, "api-keys", "create", "--name", "erp", "--scope", "screen", "--scope", "read"

@@ -20,6 +20,8 @@ acceptable for slowing down password guessing.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from collections.abc import Iterable
 from datetime import timedelta
@@ -186,6 +188,39 @@ def deactivate_user(db: Database, username: str, actor: str) -> User:
     return user
 
 
+def set_password(db: Database, username: str, password: str, actor: str) -> User:
+    """Give a user a new password (an admin's reset, or a forgotten password).
+
+    Sessions signed in with the old password end at their next request (see
+    :func:`session_stamp`); API keys are not affected.
+
+    Raises:
+        NotFound: no such user.
+        InvalidInput: the password breaks the policy (:func:`check_password`).
+    """
+    with db.session() as session:
+        name = _get_user(session, username).username
+    check_password(password, username=name)
+    password_hash = HASHER.hash(password)  # slow: keep it outside the transaction
+    with db.session() as session:
+        user = _get_user(session, name)
+        repo.set_password_hash(user, password_hash)
+        audit(session, actor, "user.set_password", target=name)
+    return user
+
+
+def user_exists(db: Database, username: str) -> None:
+    """Raises: NotFound: no such user."""
+    with db.session() as session:
+        _get_user(session, username)
+
+
+def session_stamp(user: User) -> str:
+    """What a signed-in session keeps of the password it was opened with: a digest
+    of the stored hash, so a new password ends every session opened before it."""
+    return hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()[:32]
+
+
 def _get_user(session: Session, username: str) -> User:
     user = repo.get_user_by_name(session, normalise_username(username))
     if user is None:
@@ -198,11 +233,15 @@ def _keep_one_admin(session: Session, what: str) -> None:
         raise InvalidInput(f"{what}: it is the last active admin")
 
 
-def user_principal(db: Database, username: str) -> Principal | None:
-    """The principal of an active user (for a signed-in session), or None."""
+def user_principal(db: Database, username: str, stamp: str | None) -> Principal | None:
+    """The principal of an active user for a signed-in session, or None when the
+    user is gone or deactivated, or the password changed since the session's
+    ``stamp`` (:func:`session_stamp`) was taken."""
     with db.session() as session:
         user = repo.get_user_by_name(session, normalise_username(username))
         if user is None or not user.active:
+            return None
+        if stamp is None or not hmac.compare_digest(stamp, session_stamp(user)):
             return None
         return Principal.user(user.username, user.role)
 

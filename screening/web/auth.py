@@ -64,6 +64,7 @@ csrf = CSRFProtect()
 
 API_PREFIX = "/api/"
 SESSION_USER = "user"
+SESSION_STAMP = "stamp"  # of the password the session was opened with
 # A signed-in browser session lasts a working day; the user row is re-read on
 # every request, so deactivation and role changes apply at once regardless.
 SESSION_LIFETIME = timedelta(hours=8)
@@ -123,9 +124,13 @@ def _session_principal() -> Principal | None:
     username = session.get(SESSION_USER)
     if not isinstance(username, str):
         return None
-    principal = accounts.user_principal(services().db, username)
-    if principal is None:  # deleted or deactivated since signing in
+    stamp = session.get(SESSION_STAMP)
+    principal = accounts.user_principal(
+        services().db, username, stamp if isinstance(stamp, str) else None
+    )
+    if principal is None:  # deleted, deactivated or given a new password since signing in
         session.pop(SESSION_USER, None)
+        session.pop(SESSION_STAMP, None)
     return principal
 
 
@@ -282,6 +287,7 @@ def login() -> ResponseReturnValue:
     session.clear()
     session.permanent = True
     session[SESSION_USER] = user.username
+    session[SESSION_STAMP] = accounts.session_stamp(user)
     flash(f"Signed in as {user.username}.", "success")
     return redirect(target)
 

@@ -55,7 +55,7 @@ def test_create_user_then_authenticate(db: Database) -> None:
     assert accounts.authenticate(db, "bob", PASSWORD) is None
     assert _events(db) == [("cli:root", "user.create", "alice")]
 
-    principal = accounts.user_principal(db, "alice")
+    principal = accounts.user_principal(db, "alice", accounts.session_stamp(user))
     assert principal is not None
     assert (principal.kind, principal.role) == (PrincipalKind.USER, Role.REVIEWER)
     assert principal.can(Action.SCREEN) and not principal.can(Action.ADMIN)
@@ -112,16 +112,41 @@ def test_role_changes_and_deactivation_are_audited(db: Database) -> None:
     accounts.create_user(db, "alice", PASSWORD, "viewer", actor="user:root")
     accounts.set_role(db, "alice", "officer", actor="user:root")
     assert _user_row(db, "alice").role == "officer"
+    stamp = accounts.session_stamp(_user_row(db, "alice"))
+    assert accounts.user_principal(db, "alice", stamp) is not None
     accounts.deactivate_user(db, "alice", actor="user:root")
 
     assert accounts.authenticate(db, "alice", PASSWORD) is None
-    assert accounts.user_principal(db, "alice") is None
+    assert accounts.user_principal(db, "alice", stamp) is None
     assert _events(db)[-2:] == [
         ("user:root", "user.set_role", "alice"),
         ("user:root", "user.deactivate", "alice"),
     ]
     with db.session() as session:
         assert recent(session, limit=2)[1].details == {"from": "viewer", "to": "officer"}
+
+
+def test_a_new_password_replaces_the_old_and_ends_older_sessions(db: Database) -> None:
+    user = accounts.create_user(db, "alice", PASSWORD, "officer", actor="cli:ops")
+    old_stamp = accounts.session_stamp(user)
+    assert accounts.user_principal(db, "alice", old_stamp) is not None
+    assert accounts.user_principal(db, "alice", None) is None  # a session without a stamp
+
+    accounts.set_password(db, "ALICE", "a brand new passphrase", actor="user:root")
+    assert accounts.authenticate(db, "alice", PASSWORD) is None
+    renewed = accounts.authenticate(db, "alice", "a brand new passphrase")
+    assert renewed is not None
+    assert accounts.user_principal(db, "alice", old_stamp) is None
+    assert accounts.user_principal(db, "alice", accounts.session_stamp(renewed)) is not None
+    assert _events(db)[-1] == ("user:root", "user.set_password", "alice")
+    with db.session() as session:
+        assert "passphrase" not in str(recent(session, limit=1)[0].details)
+
+    with pytest.raises(InvalidInput, match="password too short"):
+        accounts.set_password(db, "alice", "short", actor="user:root")
+    with pytest.raises(NotFound, match="no user 'bob'"):
+        accounts.set_password(db, "bob", "a brand new passphrase", actor="user:root")
+    assert accounts.authenticate(db, "alice", "a brand new passphrase") is not None
 
 
 def test_the_last_active_admin_stays(db: Database) -> None:

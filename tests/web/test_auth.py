@@ -200,6 +200,22 @@ def test_deactivated_user_is_signed_out_at_the_next_request(
     assert client.get("/probe/read").status_code == 302
 
 
+def test_a_new_password_signs_out_sessions_opened_with_the_old_one(
+    client: FlaskClient, app: Flask, db: Database
+) -> None:
+    _user(db, "alice", "reviewer")
+    sign_in(client, "alice")
+    other = app.test_client()
+    sign_in(other, "alice")
+    assert client.get("/probe/read").status_code == 200
+    accounts.set_password(db, "alice", "a brand new passphrase", actor="user:root")
+    assert client.get("/probe/read").status_code == 302
+    assert other.get("/probe/read").status_code == 302
+    # Signing in with the new password opens a working session again.
+    assert sign_in(client, "alice", "a brand new passphrase").status_code == 302
+    assert client.get("/probe/read").status_code == 200
+
+
 def test_session_cookie_flags(
     db: Database, make_app: Callable[..., Flask], fast_password_hashing: None
 ) -> None:
