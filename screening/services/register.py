@@ -307,7 +307,7 @@ def rescreen(
             rows,
             delta,
             settings,
-            suppressions=runs.suppressions(db),
+            suppressions=runs.suppressions(db, delta.fingerprints),
             actor=actor,
             channel="rescreen",
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,17 +40,26 @@ log = logging.getLogger(__name__)
 CHUNK = 500
 
 
-def suppressions(db: Database) -> dict[tuple[str, str], Suppression]:
+def suppressions(
+    db: Database, current: Mapping[str, str] | None = None
+) -> dict[tuple[str, str], Suppression]:
     """Reviewers' current dismissals, keyed by (party key, entity id).
 
     Each carries the entry's data as dismissed, so a re-opened hit can show
-    what changed in the entry since.
+    what changed in the entry since. Given ``current`` (the fingerprints of the
+    entries being screened against, by entity id), only dismissals of entries
+    that changed carry it: the others stay suppressed and never need it.
     """
     with db.session() as session:
         dismissed = [d for d in store.latest_decisions(session) if d.decision == "false_positive"]
         datas = list_store.entry_datas_by_fingerprint(
             session,
-            [(d.entity_id, d.entry_fingerprint) for d in dismissed if d.entry_fingerprint],
+            [
+                (d.entity_id, d.entry_fingerprint)
+                for d in dismissed
+                if d.entry_fingerprint
+                and (current is None or current.get(d.entity_id) != d.entry_fingerprint)
+            ],
         )
         return {
             (d.party_key, d.entity_id): Suppression(
@@ -155,7 +164,7 @@ def process_chunk(
     retry never duplicates.
     """
     index = index_for_run(db, indexes, run_id)
-    hidden = suppressions(db)
+    hidden = suppressions(db, index.fingerprints)
     with db.session() as session:
         chunk = store.claim_chunk(session, run_id, number)
         if chunk is None:

@@ -55,9 +55,16 @@ def test_a_dismissed_hit_reopens_with_the_entry_changes(
     # The entry is unchanged: the hit is suppressed and the verdict recomputed without it.
     _, second = _screen(db, settings)
     assert (second["verdict"], second["flags"]) == ("clear", [])
+    # Nor is the entry's data as dismissed loaded: it is needed only once the entry changes.
+    unchanged = build_from_db(db).fingerprints
+    [kept] = runs.suppressions(db, unchanged).values()
+    assert kept.entity_id == PERETYATKO and kept.entry_data is None
+    assert runs.suppressions(db)[kept.party_key, PERETYATKO].entry_data is not None
 
     # 2024-04-15 changed the entry: the hit is back, re-opened, with what changed.
     list_service.load_path(db, lists_dir / "us_ofac_sdn" / "2024-04-15")
+    [reopened] = runs.suppressions(db, build_from_db(db).fingerprints).values()
+    assert reopened.entry_data is not None
     run_id, third = _screen(db, settings)
     assert third["verdict"] == "blocked"
     [flag] = third["flags"]
